@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The CLI runs from the compiled output (built by `npm ci` through the prepare script).
+import { existsSync } from 'node:fs';
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('agent-patterns: not built yet; run `npm run build` (npm ci does it for you)');
+  process.exit(1);
+}
+await import(main.href);

@@ -1,0 +1,86 @@
+/**
+ * Pattern 1 — single agent. Vend's first support agent: look up an order,
+ * answer from the tool data only, open a ticket when the tools cannot answer.
+ */
+import { z } from 'zod';
+import { Agent } from '../../src/patterns/agent.js';
+import { tool } from '../../src/core/tool.js';
+import { run } from '../../src/core/step.js';
+import type { Model } from '../../src/core/model.js';
+import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
+import { ORDERS } from './data/orders.js';
+import type { VendExample } from './types.js';
+
+export const SYSTEM_PROMPT =
+  'You are a customer support agent. Use tools when order data is needed. ' +
+  'Do not invent order status. If the issue cannot be resolved from tools, create a ticket.';
+
+export function orderTools() {
+  let nextTicket = 1042;
+  const getOrder = tool({
+    name: 'get_order',
+    description: 'Fetch order status, carrier and ETA by order ID. Returns an error if the order does not exist.',
+    input: z.object({ order_id: z.string().regex(/^\d{3,8}$/, 'an order id is digits only') }),
+    execute: ({ order_id }) => {
+      const order = ORDERS.get(order_id);
+      if (!order) throw new Error(`order ${order_id} not found`);
+      return { order_id, status: order.status, carrier: order.carrier, eta: order.eta };
+    },
+  });
+  const createTicket = tool({
+    name: 'create_support_ticket',
+    description: 'Create a support ticket when the issue cannot be answered from order data. Returns the ticket id.',
+    input: z.object({ order_id: z.string(), reason: z.string().min(5) }),
+    execute: ({ order_id, reason }) => ({ ticket_id: `SUP-${nextTicket++}`, order_id, reason }),
+  });
+  return [getOrder, createTicket] as const;
+}
+
+/** Scripted stand-in for the model: look the order up, then answer only from what the tool returned. */
+export function orderSupportScript(): Model {
+  return scripted((req) => {
+    const question = lastUserMessage(req);
+    const results = toolResults(req);
+    const orderId = /\b(\d{3,8})\b/.exec(question)?.[1];
+    if (results.length === 0) {
+      if (!orderId) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
+      return { toolCalls: [{ name: 'get_order', args: { order_id: orderId } }] };
+    }
+    const last = results[results.length - 1]!;
+    if (last.toolName === 'get_order' && last.isError) {
+      return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: orderId ?? 'unknown', reason: `Order lookup failed: ${last.content}` } }] };
+    }
+    if (last.toolName === 'create_support_ticket') {
+      const t = JSON.parse(last.content) as { ticket_id: string };
+      return `I could not find that in our order data, so I opened ticket ${t.ticket_id}; a support agent will follow up.`;
+    }
+    const o = JSON.parse(last.content) as { order_id: string; status: string; carrier: string | null; eta: string | null };
+    const via = o.carrier ? ` with ${o.carrier}` : '';
+    const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
+    return `Order ${o.order_id} is ${o.status}${via}${eta}.`;
+  });
+}
+
+export function orderSupportAgent(model: Model = orderSupportScript()) {
+  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools: orderTools(), maxTurns: 4 });
+}
+
+export const example: VendExample = {
+  name: 'order-support',
+  pattern: 1,
+  patternName: 'single agent',
+  summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
+  defaultInput: 'Where is order 1042?',
+  async run(input, options = {}) {
+    const { model, ...runOptions } = options;
+    const result = await run(orderSupportAgent(model), input, runOptions);
+    const out = result.output;
+    const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
+    return {
+      outcome: out.stopReason === 'max_turns' ? 'turn cap reached' : ticket ? 'ticket opened' : 'answered',
+      answer: out.text,
+      actions: out.actions,
+      result,
+    };
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * What a runnable Vend example is. Each example file exports `example`;
+ * the registry finds them all. Without `model`, an example runs on its own
+ * scripted model (offline); with one, every agent in it uses that model.
+ */
+import type { RunOptions, RunResult } from '../../src/core/step.js';
+import type { ActionRecord } from '../../src/patterns/agent.js';
+import type { Model } from '../../src/core/model.js';
+
+export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
+  /** A real model for every agent of the example; omitted = the example's scripted model. */
+  model?: Model;
+  runId?: string;
+}
+
+export interface ExampleOutcome {
+  /** One word or short phrase for the demo table: "answered", "passed after 2 rounds", "manual_review". */
+  outcome: string;
+  /** The main text a user would read. */
+  answer: string;
+  /** Tool calls made (action trace), when the example has agents with tools. */
+  actions?: ActionRecord[];
+  /** Anything else worth showing in --json output (stage outputs, verdicts, scores). */
+  details?: unknown;
+  result: RunResult<unknown>;
+}
+
+export interface VendExample {
+  /** CLI name, e.g. "order-support". */
+  name: string;
+  /** Pattern number in the reference (1–15). */
+  pattern: number;
+  patternName: string;
+  /** One line: what Vend uses it for. */
+  summary: string;
+  /** Input used by the demo and when --input is not given. */
+  defaultInput: string;
+  run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
+}

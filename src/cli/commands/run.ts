@@ -1,0 +1,59 @@
+/** `agent-patterns run <example>`: one Vend example, offline by default. */
+import type { Command } from 'commander';
+import { findExample, listExamples } from '../../../examples/vend/registry.js';
+import { SCRIPTED_NOTICE } from '../../models/scripted.js';
+import { CliError } from '../errors.js';
+import { formatActions, formatUsage } from '../format.js';
+import { addModelOptions, modelFromOptions } from '../model-option.js';
+
+export function registerRun(program: Command): void {
+  addModelOptions(
+    program
+      .command('run')
+      .description('run one Vend example (see `agent-patterns list`)')
+      .argument('<example>', 'example name')
+      .option('--input <text>', 'the input (default: the example\'s own)')
+      .option('--json', 'print one JSON object instead of text'),
+  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string }) => {
+    const example = await findExample(name);
+    if (!example) {
+      const names = (await listExamples()).map((e) => e.name).join(', ');
+      throw new CliError(`unknown example "${name}"; available: ${names}`);
+    }
+    const model = await modelFromOptions(opts);
+    const input = opts.input ?? example.defaultInput;
+    const out = await example.run(input, model ? { model } : {});
+    const r = out.result;
+    if (opts.json) {
+      const json = {
+        example: example.name,
+        pattern: example.pattern,
+        model: r.scripted ? 'scripted' : (opts.model ?? 'scripted'),
+        scripted: r.scripted,
+        ...(r.scripted ? { notice: SCRIPTED_NOTICE } : {}),
+        input,
+        outcome: out.outcome,
+        answer: out.answer,
+        actions: out.actions ?? [],
+        details: out.details,
+        usage: r.usage,
+        runId: r.runId,
+        trace: r.trace,
+      };
+      process.stdout.write(JSON.stringify(json) + '\n');
+      return;
+    }
+    const lines = [
+      `${example.name} — pattern ${example.pattern} (${example.patternName})`,
+      r.scripted ? `[${SCRIPTED_NOTICE}]` : `[model: ${opts.model}]`,
+      `input: ${input}`,
+      '',
+      out.answer,
+      '',
+      `outcome: ${out.outcome}`,
+    ];
+    if (out.actions) lines.push('action trace:', formatActions(out.actions));
+    lines.push(`usage: ${formatUsage(r.usage)}`, `run id: ${r.runId}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+}

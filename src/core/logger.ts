@@ -1,0 +1,24 @@
+/**
+ * Structured logs through pino, secrets redacted. The level comes from
+ * AGENT_PATTERNS_LOG_LEVEL (default "warn": retries, budget stops and tool
+ * failures show; per-turn detail is "debug").
+ */
+import { pino, type Logger } from 'pino';
+import { PINO_REDACT_PATHS } from './redact.js';
+
+export type { Logger };
+
+let fallback: Logger | undefined;
+
+export function createLogger(options: { level?: string; destination?: number | string } = {}): Logger {
+  const level = options.level ?? process.env.AGENT_PATTERNS_LOG_LEVEL ?? 'warn';
+  return pino(
+    { name: 'agent-patterns', level, redact: { paths: PINO_REDACT_PATHS, censor: '[REDACTED]' } },
+    pino.destination({ dest: options.destination ?? 2, sync: false }),
+  );
+}
+
+/** The process-wide logger used when a run is given none (created on first use). */
+export function defaultLogger(): Logger {
+  return (fallback ??= createLogger());
+}

@@ -1,0 +1,79 @@
+/**
+ * The provider interface (after the AI SDK's): one `generate` and one
+ * `stream`, both over provider-neutral messages. Budget, tracing and cost are
+ * not the provider's concern: `callModel` wraps every call with them.
+ */
+import type { Message, ToolCall } from './messages.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+  /** True when the schema satisfies strict-mode rules (every property required, no extras). */
+  strict: boolean;
+}
+
+export interface OutputSpec {
+  name: string;
+  schema: JsonSchema;
+  strict: boolean;
+}
+
+export interface ModelRequest {
+  messages: Message[];
+  tools?: ToolSpec[];
+  /** Ask for a JSON object matching this schema (structured output). */
+  output?: OutputSpec;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other';
+
+export interface ModelResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  usage: Usage;
+  finishReason: FinishReason;
+  /** The provider's own request id (x-request-id / request-id header), for incident lookups. */
+  providerRequestId?: string;
+}
+
+export type StreamEvent =
+  | { type: 'text-delta'; delta: string }
+  | { type: 'tool-call'; call: ToolCall }
+  | { type: 'finish'; response: ModelResponse };
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Our request id, sent to providers that accept a client request id header. */
+  requestId?: string;
+}
+
+export interface Model {
+  /** e.g. "openai", "anthropic", "openai-compatible", "scripted". */
+  readonly provider: string;
+  /** The provider's model name, e.g. "gpt-4o". */
+  readonly modelId: string;
+  generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse>;
+  stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
+}
+
+/** Builds a stream from a generate call, for providers (scripted) with nothing to stream incrementally. */
+export async function* streamFromGenerate(
+  model: Pick<Model, 'generate'>,
+  request: ModelRequest,
+  options?: CallOptions,
+): AsyncIterable<StreamEvent> {
+  const response = await model.generate(request, options);
+  if (response.text) yield { type: 'text-delta', delta: response.text };
+  for (const call of response.toolCalls) yield { type: 'tool-call', call };
+  yield { type: 'finish', response };
+}

@@ -1,0 +1,95 @@
+/**
+ * A Step is anything runnable. Every pattern is a Step and takes Steps, so
+ * patterns nest. `run()` is the entry point: it makes the context, the root
+ * span, applies the wall-time cap and returns output, trace and usage.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BudgetUsage } from './budget.js';
+import { RunContext, asAbortError, type RunContextOptions } from './context.js';
+import { BudgetExceeded } from './errors.js';
+import type { SpanRecord } from './span.js';
+
+export interface Step<I, O> {
+  readonly name: string;
+  run(input: I, ctx: RunContext): Promise<O>;
+}
+
+export type StepInput<S> = S extends Step<infer I, unknown> ? I : never;
+export type StepOutput<S> = S extends Step<unknown, infer O> ? O : never;
+
+/** A Step from a plain function: deterministic code is a first-class stage. */
+export function step<I, O>(name: string, fn: (input: I, ctx: RunContext) => O | Promise<O>): Step<I, O> {
+  return { name, run: async (input, ctx) => fn(input, ctx) };
+}
+
+/** Runs a nested step under its own span, so the trace is a tree of who called whom. */
+export async function runStep<I, O>(ctx: RunContext, child: Step<I, O>, input: I, attributes?: Record<string, unknown>): Promise<O> {
+  ctx.throwIfAborted();
+  const span = ctx.tracer.start('step', child.name, ctx.spanId, attributes);
+  try {
+    const out = await child.run(input, ctx.withSpan(span.id));
+    span.end();
+    return out;
+  } catch (err) {
+    span.fail(err);
+    throw err;
+  }
+}
+
+export interface RunOptions extends RunContextOptions {}
+
+export interface RunResult<O> {
+  runId: string;
+  output: O;
+  /** Every span of the run, finished ones in finish order; the root span is last. */
+  trace: SpanRecord[];
+  usage: BudgetUsage;
+  /** True when any model call was served by the scripted (offline, deterministic) model. */
+  scripted: boolean;
+}
+
+/** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
+export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+  const runId = options.runId ?? randomUUID();
+  const budgetCtl = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const signal = options.signal ? AbortSignal.any([options.signal, budgetCtl.signal]) : budgetCtl.signal;
+  const ctx = new RunContext({ ...options, runId, signal });
+  const maxWall = ctx.budget.remainingWallMs();
+  if (maxWall !== undefined) {
+    timer = setTimeout(() => budgetCtl.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)), maxWall);
+    timer.unref();
+  }
+  const span = ctx.tracer.start('run', root.name, undefined, { requestId: ctx.requestId });
+  const inner = ctx.withSpan(span.id);
+  try {
+    if (signal.aborted) throw asAbortError(signal.reason);
+    const output = await root.run(input, inner);
+    const usage = ctx.budget.usage();
+    span.end({ usage });
+    return { runId, output, trace: ctx.tracer.spans, usage, scripted: usedScripted(ctx.tracer.spans) };
+  } catch (err) {
+    const usage = ctx.budget.usage();
+    if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
+    span.fail(err, { usage });
+    if (err instanceof BudgetExceeded) {
+      err.trace = ctx.tracer.spans;
+      err.usage = usage;
+    }
+    if (err instanceof Error) {
+      const e = err as Error & { runId?: string; trace?: SpanRecord[] };
+      e.runId = runId;
+      e.trace ??= ctx.tracer.spans;
+    }
+    ctx.logger.warn({ err, usage }, 'run failed');
+    throw err;
+  } finally {
+    if (timer) clearTimeout(timer);
+    await ctx.tracer.flush();
+  }
+}
+
+function usedScripted(spans: readonly SpanRecord[]): boolean {
+  for (const s of spans) if (s.kind === 'model' && s.attributes.provider === 'scripted') return true;
+  return false;
+}

@@ -1,0 +1,82 @@
+/**
+ * A Tool is a contract with the model: a narrow zod schema (sent as JSON
+ * schema), an honest description and an `execute`. Irreversible tools must
+ * declare a deterministic guard or a human approval, or they cannot be built.
+ */
+import type { z } from 'zod';
+import type { RunContext } from './context.js';
+import { ConfigError } from './errors.js';
+import type { ToolSpec } from './model.js';
+import { isStrictCompatible, toJsonSchema } from './schema.js';
+
+/** A guard's verdict: true/false, or an object with the reason recorded in the trace. */
+export type GuardResult = boolean | { allow: boolean; reason?: string };
+
+export interface ApprovalPolicy<I = unknown> {
+  /** Who reviews (a name, or a rule over the input). */
+  reviewer?: string | ((input: I) => string);
+  /** Only ask for approval when this returns true (otherwise the guard alone decides). */
+  when?: (input: I) => boolean;
+  /** How long the request may wait before escalation. */
+  timeoutMs?: number;
+  /** What happens at the deadline: deny, or hand to another reviewer. */
+  onTimeout?: { action: 'deny' } | { action: 'escalate'; reviewer: string } | { action: 'approve' };
+  /** The evidence and recommendation shown to the reviewer. */
+  summary?: (input: I) => string;
+}
+
+export interface ToolCallInfo {
+  id: string;
+  name: string;
+}
+
+export interface ToolConfig<S extends z.ZodType, R> {
+  name: string;
+  description: string;
+  input: S;
+  execute: (input: z.output<S>, ctx: RunContext, call: ToolCallInfo) => R | Promise<R>;
+  /** Per-call time limit; a call past it becomes a tool error the model sees. */
+  timeoutMs?: number;
+  /** Money movement, database writes, production changes. Needs `guard` or `approval`. */
+  irreversible?: boolean;
+  /** Deterministic policy check, run before `execute`; the model cannot argue with it. */
+  guard?: (input: z.output<S>, ctx: RunContext) => GuardResult | Promise<GuardResult>;
+  /** Human approval for exactly this call (same arguments) before it runs. */
+  approval?: boolean | ApprovalPolicy<z.output<S>>;
+  /** A stable key for this call's side effect, so a resumed run can reconcile instead of repeating it. */
+  idempotencyKey?: (input: z.output<S>, call: ToolCallInfo) => string;
+}
+
+export interface Tool<S extends z.ZodType = z.ZodType, R = unknown> extends ToolConfig<S, R> {
+  readonly spec: ToolSpec;
+}
+
+/** Any tool, whatever its schema (for lists of tools). */
+export type AnyTool = Tool<any, any>;
+
+/** Decides human approvals. The durable runtime implements it; without one, approval-gated calls are refused. */
+export interface ApprovalGate {
+  authorize(
+    request: { tool: string; args: unknown; callId: string; policy: ApprovalPolicy<unknown> },
+    ctx: RunContext,
+  ): Promise<{ approved: boolean; reviewer?: string; comment?: string }>;
+}
+
+const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export function tool<S extends z.ZodType, R>(config: ToolConfig<S, R>): Tool<S, R> {
+  if (!NAME.test(config.name)) throw new ConfigError('tool.name', `"${config.name}" must match ${NAME}`);
+  if (!config.description?.trim()) throw new ConfigError(`tool.${config.name}.description`, 'an honest description is required');
+  if (config.irreversible && !config.guard && !config.approval) {
+    throw new ConfigError(
+      `tool.${config.name}.irreversible`,
+      'an irreversible tool needs a deterministic guard or a human approval (rule 5)',
+    );
+  }
+  if (config.timeoutMs !== undefined && !(config.timeoutMs > 0)) throw new ConfigError(`tool.${config.name}.timeoutMs`, 'must be > 0');
+  const parameters = toJsonSchema(config.input);
+  return {
+    ...config,
+    spec: { name: config.name, description: config.description, parameters, strict: isStrictCompatible(parameters) },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * "provider:model" → a Model. Real providers are imported on demand, so
+ * their SDKs stay optional peer dependencies.
+ */
+import { ConfigError } from '../core/errors.js';
+import type { Model } from '../core/model.js';
+
+export interface ModelSpecOptions {
+  baseUrl?: string;
+  apiKey?: string;
+  /** Client-side rate limits. */
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  maxRetries?: number;
+  timeoutMs?: number;
+}
+
+export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'scripted'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export function parseModelSpec(spec: string): { provider: ProviderName; model: string } {
+  const i = spec.indexOf(':');
+  const provider = (i < 0 ? spec : spec.slice(0, i)) as ProviderName;
+  const model = i < 0 ? '' : spec.slice(i + 1);
+  if (!PROVIDERS.includes(provider)) {
+    throw new ConfigError('model', `unknown provider "${provider}" in "${spec}"; use one of ${PROVIDERS.join(', ')} as provider:model`);
+  }
+  if (provider !== 'scripted' && !model) throw new ConfigError('model', `"${spec}" names no model; write ${provider}:<model>`);
+  return { provider, model };
+}
+
+/** Builds a real provider model from "provider:model". The scripted model needs a script, so examples build it themselves. */
+export async function createModel(spec: string, options: ModelSpecOptions = {}): Promise<Model> {
+  const { provider, model } = parseModelSpec(spec);
+  switch (provider) {
+    case 'openai': {
+      const { OpenAIResponsesModel } = await import('./openai.js');
+      return new OpenAIResponsesModel(model, options);
+    }
+    case 'openai-compatible': {
+      const { OpenAICompatibleModel } = await import('./openai-compatible.js');
+      return new OpenAICompatibleModel(model, options);
+    }
+    case 'anthropic': {
+      const { AnthropicModel } = await import('./anthropic.js');
+      return new AnthropicModel(model, options);
+    }
+    case 'scripted':
+      throw new ConfigError('model', 'the scripted model is built from a script: use scripted(...) in code, or omit --model for an example');
+  }
+}

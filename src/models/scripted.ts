@@ -1,0 +1,156 @@
+/**
+ * The scripted model: deterministic, offline, for tests, benchmarks and the
+ * demo. Every response it gives is recorded with provider "scripted", and
+ * everything that prints results says so. It is stateless: the answer depends
+ * only on the conversation it receives, so one instance serves any number of
+ * concurrent runs.
+ */
+import { ConfigError, ModelError } from '../core/errors.js';
+import type { Message, ToolCall } from '../core/messages.js';
+import { streamFromGenerate, type CallOptions, type Model, type ModelRequest, type ModelResponse, type Usage } from '../core/model.js';
+
+export type ScriptedTurn =
+  | string
+  | {
+      text?: string;
+      toolCalls?: { name: string; args: unknown; id?: string }[];
+      /** Structured output: sent back as its JSON text. */
+      object?: unknown;
+      usage?: Usage;
+      delayMs?: number;
+      /** Simulate a provider failure on this turn. */
+      error?: { status?: number; message: string };
+    };
+
+/** Answers one request; `turn` is how many assistant turns the conversation already has. */
+export type Responder = (request: ModelRequest, turn: number) => ScriptedTurn;
+
+export interface ScriptRule {
+  /** Matched against the system prompt and the last user message. */
+  match: RegExp | string | ((request: ModelRequest) => boolean);
+  /** One answer, a list indexed by the conversation's assistant turn, or a function. */
+  reply: ScriptedTurn | ScriptedTurn[] | Responder;
+}
+
+export interface ScriptedOptions {
+  name?: string;
+  /** Wait this long before every answer (with 0, no timer at all). */
+  delayMs?: number;
+  /** Fixed usage per call; by default ~4 characters per token of what went in and out. */
+  usage?: Usage;
+}
+
+export const SCRIPTED_NOTICE = 'scripted model: offline, deterministic answers written for this example, not a real LLM';
+
+export class ScriptedModel implements Model {
+  readonly provider = 'scripted';
+  readonly modelId: string;
+
+  constructor(
+    private readonly responder: Responder,
+    private readonly options: ScriptedOptions = {},
+  ) {
+    this.modelId = options.name ?? 'scripted';
+  }
+
+  async generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
+    const turn = assistantTurns(request.messages);
+    const answer = this.responder(request, turn);
+    const delay = typeof answer === 'object' && answer.delayMs !== undefined ? answer.delayMs : this.options.delayMs;
+    if (delay) await sleep(delay, options?.signal);
+    return this.toResponse(answer, request, turn);
+  }
+
+  stream(request: ModelRequest, options?: CallOptions) {
+    return streamFromGenerate(this, request, options);
+  }
+
+  private toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number): ModelResponse {
+    const a = typeof answer === 'string' ? { text: answer } : answer;
+    if (a.error) throw new ModelError('scripted', a.error.message, { status: a.error.status, retryable: false });
+    const text = a.object !== undefined ? JSON.stringify(a.object) : (a.text ?? '');
+    const toolCalls: ToolCall[] = (a.toolCalls ?? []).map((c, i) => ({
+      id: c.id ?? `call_${turn}_${i}`,
+      name: c.name,
+      arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args ?? {}),
+    }));
+    const usage = a.usage ?? this.options.usage ?? estimateUsage(request, text, toolCalls);
+    return { text, toolCalls, usage, finishReason: toolCalls.length ? 'tool_calls' : 'stop', providerRequestId: `scripted-${turn}` };
+  }
+}
+
+/** A scripted model from a list of turns (one per assistant turn of a conversation) or a responder function. */
+export function scripted(script: readonly ScriptedTurn[] | Responder, options: ScriptedOptions = {}): ScriptedModel {
+  if (typeof script === 'function') return new ScriptedModel(script, options);
+  if (script.length === 0) throw new ConfigError('scripted.script', 'needs at least one turn');
+  const turns = [...script];
+  return new ScriptedModel((_req, turn) => turns[Math.min(turn, turns.length - 1)]!, options);
+}
+
+/** A scripted model that answers by rules, for multi-agent examples where each role has its own prompt. */
+export function scriptedByRules(rules: readonly ScriptRule[], options: ScriptedOptions & { fallback?: ScriptedTurn } = {}): ScriptedModel {
+  return new ScriptedModel((request, turn) => {
+    for (const rule of rules) {
+      if (!matches(rule.match, request)) continue;
+      const r = rule.reply;
+      if (typeof r === 'function') return r(request, turn);
+      if (Array.isArray(r)) return r[Math.min(turn, r.length - 1)]!;
+      return r as ScriptedTurn;
+    }
+    if (options.fallback !== undefined) return options.fallback;
+    throw new ModelError('scripted', `no scripted answer matches this request (system: "${systemPrompt(request).slice(0, 80)}")`);
+  }, options);
+}
+
+function matches(match: ScriptRule['match'], request: ModelRequest): boolean {
+  if (typeof match === 'function') return match(request);
+  const hay = `${systemPrompt(request)}\n${lastUserMessage(request)}`;
+  return typeof match === 'string' ? hay.includes(match) : match.test(hay);
+}
+
+export function systemPrompt(request: ModelRequest): string {
+  const m = request.messages.find((x) => x.role === 'system');
+  return m ? m.content : '';
+}
+
+export function lastUserMessage(request: ModelRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const m = request.messages[i]!;
+    if (m.role === 'user') return m.content;
+  }
+  return '';
+}
+
+/** Tool results already in the conversation. */
+export function toolResults(request: ModelRequest): Extract<Message, { role: 'tool' }>[] {
+  return request.messages.filter((m): m is Extract<Message, { role: 'tool' }> => m.role === 'tool');
+}
+
+function assistantTurns(messages: readonly Message[]): number {
+  let n = 0;
+  for (let i = 0; i < messages.length; i++) if (messages[i]!.role === 'assistant') n++;
+  return n;
+}
+
+function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): Usage {
+  let chars = 0;
+  for (const m of request.messages) chars += m.content.length;
+  let out = text.length;
+  for (const c of calls) out += c.arguments.length + c.name.length;
+  return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Patterns 1 and 10 — the single agent and ReAct. One model, one system
+ * prompt, a bounded set of tools: the model picks a tool, sees the result,
+ * and goes on until it answers. Tool-call problems go back to the model as
+ * tool errors; run-level caps (budget, abort) stop the run with a typed error.
+ * The action trace (tool, arguments, result, timing) is part of the result.
+ */
+import type { z } from 'zod';
+import { callModel } from '../core/call-model.js';
+import type { RunContext } from '../core/context.js';
+import { ConfigError, OutputValidationError } from '../core/errors.js';
+import type { Message } from '../core/messages.js';
+import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
+import { runToolCall } from '../core/run-tool.js';
+import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
+import type { Step } from '../core/step.js';
+import type { AnyTool } from '../core/tool.js';
+
+export interface AgentConfig<O> {
+  name: string;
+  instructions: string;
+  model: Model;
+  tools?: readonly AnyTool[];
+  /** The agent's own turn cap; at it the agent answers `fallbackText` instead of looping on. */
+  maxTurns?: number;
+  /** Structured output: the final answer must parse as JSON matching this schema. */
+  output?: z.ZodType<O>;
+  /** Text returned when maxTurns is reached without an answer. */
+  fallbackText?: string;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+export interface ActionRecord {
+  turn: number;
+  tool: string;
+  callId: string;
+  args: unknown;
+  ok: boolean;
+  result: unknown;
+  durationMs: number;
+}
+
+export interface AgentResult<O = string> {
+  /** The final assistant text. */
+  text: string;
+  /** The parsed structured output (or the text when no output schema is set). */
+  output: O;
+  /** The action trace: every tool call with its arguments, result and timing. */
+  actions: ActionRecord[];
+  turns: number;
+  stopReason: 'final' | 'max_turns';
+  /** The whole conversation, to continue it or to inspect it. */
+  messages: Message[];
+}
+
+export type AgentInput = string | readonly Message[];
+
+const DEFAULT_FALLBACK = 'I could not complete the request safely within the tool budget.';
+
+export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
+  readonly name: string;
+  readonly model: Model;
+  private readonly instructions: string;
+  private readonly toolsByName: ReadonlyMap<string, AnyTool>;
+  private readonly toolSpecs: ToolSpec[] | undefined;
+  private readonly outputSpec: OutputSpec | undefined;
+  private readonly outputSchema: z.ZodType<O> | undefined;
+  private readonly maxTurns: number;
+  private readonly fallbackText: string;
+  private readonly settings: Pick<ModelRequest, 'temperature' | 'maxOutputTokens'>;
+
+  constructor(config: AgentConfig<O>) {
+    if (!config.name) throw new ConfigError('agent.name', 'is required');
+    if (!config.model) throw new ConfigError(`agent.${config.name}.model`, 'is required');
+    const maxTurns = config.maxTurns ?? 20;
+    if (!(maxTurns >= 1)) throw new ConfigError(`agent.${config.name}.maxTurns`, 'must be >= 1');
+    const tools = config.tools ?? [];
+    const byName = new Map<string, AnyTool>();
+    for (const t of tools) {
+      if (byName.has(t.name)) throw new ConfigError(`agent.${config.name}.tools`, `duplicate tool name "${t.name}"`);
+      byName.set(t.name, t);
+    }
+    this.name = config.name;
+    this.model = config.model;
+    this.instructions = config.instructions;
+    this.toolsByName = byName;
+    this.toolSpecs = tools.length ? tools.map((t) => t.spec) : undefined;
+    this.outputSchema = config.output;
+    if (config.output) {
+      const schema = toJsonSchema(config.output);
+      this.outputSpec = { name: 'output', schema, strict: isStrictCompatible(schema) };
+    }
+    this.maxTurns = maxTurns;
+    this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
+    this.settings = {};
+    if (config.temperature !== undefined) this.settings.temperature = config.temperature;
+    if (config.maxOutputTokens !== undefined) this.settings.maxOutputTokens = config.maxOutputTokens;
+  }
+
+  async run(input: AgentInput, ctx: RunContext): Promise<AgentResult<O>> {
+    const messages: Message[] = [{ role: 'system', content: this.instructions }];
+    if (typeof input === 'string') messages.push({ role: 'user', content: input });
+    else messages.push(...input.filter((m) => m.role !== 'system'));
+    const actions: ActionRecord[] = [];
+    const request: ModelRequest = { messages, ...this.settings };
+    if (this.toolSpecs) request.tools = this.toolSpecs;
+    if (this.outputSpec) request.output = this.outputSpec;
+
+    for (let turn = 1; turn <= this.maxTurns; turn++) {
+      const response = await callModel(ctx, this.model, request, this.name);
+      if (response.toolCalls.length === 0) {
+        const parsed = this.parseOutput(response.text);
+        if (parsed.ok) return { text: response.text, output: parsed.value, actions, turns: turn, stopReason: 'final', messages };
+        // Invalid structured output: show the model its mistake and let it try again within its turns.
+        messages.push({ role: 'assistant', content: response.text });
+        messages.push({ role: 'user', content: `Your answer did not match the required JSON schema: ${parsed.error.issues}. Answer again with only valid JSON.` });
+        ctx.tracer.event('decision', 'output-invalid', ctx.spanId, { issues: parsed.error.issues });
+        if (turn === this.maxTurns) throw parsed.error;
+        continue;
+      }
+      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+      const calls = response.toolCalls;
+      const outcomes =
+        calls.length === 1
+          ? [await runToolCall(ctx, this.toolsByName, calls[0]!)]
+          : await Promise.all(calls.map((call) => runToolCall(ctx, this.toolsByName, call)));
+      for (const o of outcomes) {
+        messages.push({ role: 'tool', toolCallId: o.callId, toolName: o.tool, content: o.content, isError: !o.ok });
+        actions.push({ turn, tool: o.tool, callId: o.callId, args: o.args, ok: o.ok, result: o.result, durationMs: o.durationMs });
+      }
+    }
+    ctx.tracer.event('decision', 'max-turns', ctx.spanId, { maxTurns: this.maxTurns });
+    return { text: this.fallbackText, output: this.fallbackText as O, actions, turns: this.maxTurns, stopReason: 'max_turns', messages };
+  }
+
+  private parseOutput(text: string): { ok: true; value: O } | { ok: false; error: OutputValidationError } {
+    if (!this.outputSchema) return { ok: true, value: text as O };
+    let json: unknown;
+    try {
+      json = JSON.parse(extractJson(text));
+    } catch (err) {
+      return { ok: false, error: new OutputValidationError(`not valid JSON (${(err as Error).message})`, text) };
+    }
+    const result = this.outputSchema.safeParse(json);
+    return result.success ? { ok: true, value: result.data } : { ok: false, error: new OutputValidationError(formatIssues(result.error), text) };
+  }
+}
+
+/** Models sometimes wrap JSON in a ```json fence; take what is inside. */
+function extractJson(text: string): string {
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(text);
+  return (fenced ? fenced[1]! : text).trim();
+}
+
+/** Pattern 10: ReAct is the same loop; the action trace is its first-class output. */
+export const ReActAgent = Agent;

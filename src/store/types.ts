@@ -1,0 +1,110 @@
+/**
+ * The durable-state contract. SQLite (default, one file) and PostgreSQL
+ * implement it; one contract test suite runs against both. Everything is
+ * JSON-serializable values keyed by strings.
+ */
+import type { SpanRecord } from '../core/span.js';
+
+export type RunStatus = 'running' | 'suspended' | 'completed' | 'failed';
+
+export interface RunRecord {
+  runId: string;
+  /** What was run: an example name or a workflow name, so `resume` can rebuild it. */
+  workflow: string;
+  input: unknown;
+  status: RunStatus;
+  output?: unknown;
+  error?: { code?: string; message: string };
+  /** Budget consumed so far, which agent/step was active, anything needed to resume. */
+  state?: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+export interface ApprovalRecord {
+  approvalId: string;
+  runId: string;
+  /** The exact call being approved: tool name and arguments (a hash of both is the match key). */
+  tool: string;
+  args: unknown;
+  callKey: string;
+  reviewer: string;
+  evidence?: unknown;
+  recommendation?: string;
+  status: ApprovalStatus;
+  deadline?: number;
+  decidedBy?: string;
+  decidedAt?: number;
+  comment?: string;
+  createdAt: number;
+}
+
+export interface AuditEntry {
+  at: number;
+  approvalId?: string;
+  runId?: string;
+  actor: string;
+  action: string;
+  detail?: unknown;
+}
+
+export interface DecisionRecord {
+  consumer: string;
+  eventId: string;
+  decision: unknown;
+  decidedAt: number;
+}
+
+export interface DeadLetter {
+  consumer: string;
+  eventId: string;
+  payload: unknown;
+  error: string;
+  attempts: number;
+  at: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres' | 'memory';
+  close(): Promise<void>;
+
+  // Runs and checkpoints
+  putRun(run: RunRecord): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(filter?: { status?: RunStatus; limit?: number }): Promise<RunRecord[]>;
+  /** Record a completed operation of a run (a model call, a tool call, a step) under a deterministic key. */
+  putCheckpoint(runId: string, key: string, value: unknown): Promise<void>;
+  getCheckpoints(runId: string): Promise<Map<string, unknown>>;
+
+  // Approvals (human-in-the-loop) and their audit log
+  createApproval(approval: ApprovalRecord): Promise<void>;
+  getApproval(approvalId: string): Promise<ApprovalRecord | undefined>;
+  findApproval(runId: string, callKey: string): Promise<ApprovalRecord | undefined>;
+  listApprovals(filter?: { status?: ApprovalStatus; runId?: string }): Promise<ApprovalRecord[]>;
+  /** Atomically decide a pending approval; throws a typed error if it is unknown or already decided. */
+  decideApproval(approvalId: string, decision: { status: 'approved' | 'rejected' | 'expired'; by: string; comment?: string; at?: number }): Promise<ApprovalRecord>;
+  /** Re-assign a pending approval (escalation). */
+  reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(filter?: { approvalId?: string; runId?: string }): Promise<AuditEntry[]>;
+
+  // Event processing: idempotency by event id, decisions, dead letters
+  /** Stores the decision for (consumer, eventId) unless one exists; true when this call stored it. */
+  recordDecision(consumer: string, eventId: string, decision: unknown): Promise<boolean>;
+  getDecision(consumer: string, eventId: string): Promise<DecisionRecord | undefined>;
+  listDecisions(filter?: { consumer?: string; limit?: number }): Promise<DecisionRecord[]>;
+  countDecisions(consumer?: string): Promise<number>;
+  putDeadLetter(letter: DeadLetter): Promise<void>;
+  listDeadLetters(filter?: { consumer?: string }): Promise<DeadLetter[]>;
+
+  // Traces
+  appendSpans(spans: readonly SpanRecord[]): Promise<void>;
+  getTrace(runId: string): Promise<SpanRecord[]>;
+
+  // Small key-value records (episodic memory of Reflexion, idempotency keys of tools)
+  kvGet(namespace: string, key: string): Promise<unknown | undefined>;
+  kvPut(namespace: string, key: string, value: unknown): Promise<void>;
+  kvList(namespace: string): Promise<{ key: string; value: unknown }[]>;
+}
