@@ -26,6 +26,7 @@ export { callModel } from './core/call-model.js';
 export { runToolCall, type ToolOutcome } from './core/run-tool.js';
 export type { Store } from './core/store.js';
 
+export { prompt, type PromptConfig } from './patterns/prompt.js';
 export { Agent, ReActAgent, type AgentConfig, type AgentResult, type ActionRecord, type AgentInput } from './patterns/agent.js';
 
 export {

@@ -111,10 +111,28 @@ export function isFatal(err: unknown): boolean {
   return (
     err instanceof BudgetExceeded ||
     err instanceof RunAborted ||
-    (err instanceof AgentPatternsError && (err.code === 'RUN_SUSPENDED' || err.code === 'RUN_ABORTED'))
+    err instanceof RunSuspended
   );
 }
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The run is waiting for something outside it (a human approval) and has
+ * stopped without holding a process. Not a failure: the durable runtime
+ * resumes it when the decision arrives. `pending` lists what it waits for;
+ * suspensions of parallel branches merge into one.
+ */
+export class RunSuspended extends AgentPatternsError {
+  readonly pending: string[];
+  constructor(pending: string[], message?: string) {
+    super('RUN_SUSPENDED', message ?? `run suspended, waiting for: ${pending.join(', ')}`);
+    this.pending = pending;
+  }
+
+  static merge(errors: readonly RunSuspended[]): RunSuspended {
+    return new RunSuspended([...new Set(errors.flatMap((e) => e.pending))]);
+  }
 }
