@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    env: { AGENT_PATTERNS_LOG_LEVEL: process.env.AGENT_PATTERNS_LOG_LEVEL ?? 'error' },
   },
 });

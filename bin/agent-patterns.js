@@ -6,4 +6,5 @@ if (!existsSync(main)) {
   console.error('agent-patterns: not built yet; run `npm run build` (npm ci does it for you)');
   process.exit(1);
 }
-await import(main.href);
+const { main: run } = await import(main.href);
+process.exitCode = await run(process.argv);

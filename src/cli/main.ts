@@ -3,24 +3,29 @@
  * registered here; errors print one line and exit non-zero.
  */
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { AgentPatternsError } from '../core/errors.js';
 import { CliError } from './errors.js';
+import { packageVersion } from './version.js';
 import { registerDemo } from './commands/demo.js';
 import { registerList } from './commands/list.js';
 import { registerRun } from './commands/run.js';
+import { registerWorker } from './commands/worker.js';
+import { registerEvents } from './commands/events.js';
+import { registerDecisions } from './commands/decisions.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('agent-patterns')
     .description('The fifteen agent design patterns as composable primitives, with runnable Vend examples.')
-    .version(version)
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDemo(program);
   registerRun(program);
   registerList(program);
+  registerWorker(program);
+  registerEvents(program);
+  registerDecisions(program);
   return program;
 }
 
@@ -41,4 +46,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BudgetUsage } from './budget.js';
-import { RunContext, asAbortError, type RunContextOptions } from './context.js';
-import { BudgetExceeded } from './errors.js';
+import { RunAbort, RunContext, type RunContextOptions } from './context.js';
+import { BudgetExceeded, RunSuspended } from './errors.js';
 import type { SpanRecord } from './span.js';
 
 export interface Step<I, O> {
@@ -24,6 +24,8 @@ export function step<I, O>(name: string, fn: (input: I, ctx: RunContext) => O | 
 
 /** Runs a nested step under its own span, so the trace is a tree of who called whom. */
 export async function runStep<I, O>(ctx: RunContext, child: Step<I, O>, input: I, attributes?: Record<string, unknown>): Promise<O> {
+  // Durable runs: a completed step's recorded output, or a run under its own journal scope (src/durable/journal.ts).
+  if (ctx.journal) return ctx.journal.runStep(ctx, child, input, attributes);
   ctx.throwIfAborted();
   const span = ctx.tracer.start('step', child.name, ctx.spanId, attributes);
   try {
@@ -51,19 +53,20 @@ export interface RunResult<O> {
 /** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
 export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
   const runId = options.runId ?? randomUUID();
-  const budgetCtl = new AbortController();
+  // The run's own cancellation (wall-time cap); its AbortSignal is made only if something asks for it.
+  const abort = new RunAbort();
   let timer: NodeJS.Timeout | undefined;
-  const signal = options.signal ? AbortSignal.any([options.signal, budgetCtl.signal]) : budgetCtl.signal;
-  const ctx = new RunContext({ ...options, runId, signal });
+  const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : undefined;
+  const ctx = new RunContext({ ...options, runId, signal, abort });
   const maxWall = ctx.budget.remainingWallMs();
   if (maxWall !== undefined) {
-    timer = setTimeout(() => budgetCtl.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)), maxWall);
+    timer = setTimeout(() => abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)), maxWall);
     timer.unref();
   }
   const span = ctx.tracer.start('run', root.name, undefined, { requestId: ctx.requestId });
   const inner = ctx.withSpan(span.id);
   try {
-    if (signal.aborted) throw asAbortError(signal.reason);
+    ctx.throwIfAborted();
     const output = await root.run(input, inner);
     const usage = ctx.budget.usage();
     span.end({ usage });
@@ -81,7 +84,12 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
       e.runId = runId;
       e.trace ??= ctx.tracer.spans;
     }
-    ctx.logger.warn({ err, usage }, 'run failed');
+    // A suspension (waiting for a human) is not a failure.
+    if (!(err instanceof RunSuspended)) {
+      // The error carries the whole trace; the log line gets only what identifies it.
+      const e = err as { name?: string; code?: string; message?: string };
+      ctx.logger.warn({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
+    }
     throw err;
   } finally {
     if (timer) clearTimeout(timer);

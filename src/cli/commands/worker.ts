@@ -1,0 +1,161 @@
+/**
+ * `agent-patterns worker`: the fraud-events agent (pattern 15) as a
+ * long-running consumer. Sources: a JSONL file or stdin (memory), a signed
+ * webhook, or a Redis Streams consumer group shared by any number of workers.
+ * SIGTERM / SIGINT stop it gracefully (finish in-flight events, ack, exit 0).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { fraudAnalystScript, fraudDecisionStep, FraudEventSchema, type FraudDecision, type FraudEvent } from '../../../examples/vend/fraud-events.js';
+import { errorMessage } from '../../core/errors.js';
+import { consume, type EventDecision } from '../../events/consume.js';
+import { memorySource } from '../../events/memory.js';
+import type { EventSource } from '../../events/source.js';
+import { openStore } from '../../store/open.js';
+import { CliError } from '../errors.js';
+import { addModelOptions, modelFromOptions } from '../model-option.js';
+
+export const WEBHOOK_SECRET_ENV = 'AGENT_PATTERNS_WEBHOOK_SECRET';
+
+interface WorkerOptions {
+  source: string;
+  group: string;
+  name?: string;
+  concurrency: string;
+  store?: string;
+  file?: string;
+  output?: string;
+  claimIdleMs: string;
+  blockMs: string;
+  timeoutMs: string;
+  retries: string;
+  delayMs?: string;
+  model?: string;
+  baseUrl?: string;
+}
+
+export function registerWorker(program: Command): void {
+  addModelOptions(
+    program
+      .command('worker')
+      .description('consume events and decide each once (fraud-events agent); SIGTERM stops it gracefully')
+      .requiredOption('--source <source>', 'memory (JSONL from --file or stdin), webhook://host:port, or redis://host:port/stream')
+      .option('--group <group>', 'consumer group, also the idempotency scope of decisions', 'fraud-events')
+      .option('--name <name>', 'this worker\'s name in the Redis group (default: host-pid-random)')
+      .option('--concurrency <n>', 'events handled at once', '8')
+      .option('--store <file|postgres-url>', 'decision store (default: $AGENT_PATTERNS_STORE or the default SQLite file)')
+      .option('--file <events.jsonl>', 'memory source: read events from this file instead of stdin')
+      .option('--output <stream>', 'redis source: stream decisions are published to (default: <stream>:decisions)')
+      .option('--claim-idle-ms <ms>', 'redis source: claim entries pending this long on another (dead) worker', '30000')
+      .option('--block-ms <ms>', 'redis source: longest wait of one read (also the longest stop delay)', '1000')
+      .option('--timeout-ms <ms>', 'time limit of one attempt at one event', '60000')
+      .option('--retries <n>', 'retries before an event is dead-lettered', '3')
+      .option('--delay-ms <ms>', 'scripted model: wait this long per call (load tests)'),
+  ).action(async (opts: WorkerOptions) => {
+    const concurrency = intOption(opts.concurrency, '--concurrency', 1);
+    const model = (await modelFromOptions(opts)) ?? fraudAnalystScript(opts.delayMs ? { delayMs: intOption(opts.delayMs, '--delay-ms', 0) } : {});
+    const store = await openStore(opts.store);
+    let source: EventSource<FraudEvent> | undefined;
+    let publish: ((d: EventDecision<FraudDecision>) => Promise<void> | void) | undefined;
+    let closePublisher: (() => Promise<void>) | undefined;
+    const stopSignals = new AbortController();
+    const onSignal = () => stopSignals.abort();
+    try {
+      if (opts.source === 'memory') {
+        source = await jsonlSource(opts.file);
+        publish = (d) => void process.stdout.write(JSON.stringify(d.decision) + '\n');
+      } else if (opts.source.startsWith('webhook://')) {
+        const { host, port } = hostPort(opts.source, '--source');
+        const secret = process.env[WEBHOOK_SECRET_ENV];
+        if (!secret) throw new CliError(`webhook source needs the shared secret in $${WEBHOOK_SECRET_ENV}`);
+        const { webhookSource } = await import('../../events/webhook.js');
+        const hook = await webhookSource<FraudEvent>({ secret, host, port, schema: FraudEventSchema, idOf: (e) => e.event_id });
+        process.stderr.write(`listening on ${hook.url}\n`);
+        source = hook;
+        publish = (d) => void process.stdout.write(JSON.stringify(d.decision) + '\n');
+      } else if (/^rediss?:\/\//.test(opts.source)) {
+        const { parseRedisStreamUrl, redisPublisher, redisStreamSource } = await import('../../events/redis-streams.js');
+        const { url, stream } = parseRedisStreamUrl(opts.source, '--source');
+        source = await redisStreamSource<FraudEvent>({
+          url,
+          stream,
+          group: opts.group,
+          ...(opts.name ? { consumerName: opts.name } : {}),
+          claimIdleMs: intOption(opts.claimIdleMs, '--claim-idle-ms', 1),
+          blockMs: intOption(opts.blockMs, '--block-ms', 1),
+        });
+        const out = await redisPublisher(url, opts.output ?? `${stream}:decisions`);
+        publish = async (d) => void (await out.publish(d.eventId, d.decision));
+        closePublisher = () => out.close();
+      } else {
+        throw new CliError(`--source: expected memory, webhook://host:port or redis://host:port/stream, got "${opts.source}"`);
+      }
+
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      process.stderr.write(`worker: consuming ${source.name} as group "${opts.group}", concurrency ${concurrency}, ${store.kind} store\n`);
+      const consumer = consume(source, fraudDecisionStep(model), {
+        consumer: opts.group,
+        store,
+        concurrency,
+        timeoutMs: intOption(opts.timeoutMs, '--timeout-ms', 1),
+        retries: intOption(opts.retries, '--retries', 0),
+        publish,
+        signal: stopSignals.signal,
+      });
+      const stats = await consumer.done;
+      process.stderr.write(`worker: stopped ${JSON.stringify(stats)}\n`);
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await source?.close?.().catch((err: unknown) => process.stderr.write(`worker: closing the source: ${errorMessage(err)}\n`));
+      await closePublisher?.().catch(() => {});
+      await store.close();
+    }
+  });
+}
+
+/** JSONL events (one FraudEvent per line) from a file or stdin, as a memory source that ends at EOF. */
+async function jsonlSource(file: string | undefined): Promise<EventSource<FraudEvent>> {
+  const src = memorySource<FraudEvent>({ name: file ? `file:${file}` : 'stdin' });
+  const input = file ? createReadStream(file) : process.stdin;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  // Fed in the background: the consumer starts on the first line.
+  void (async () => {
+    try {
+      for await (const line of lines) {
+        n++;
+        if (!line.trim()) continue;
+        let obj: Record<string, unknown>;
+        try {
+          obj = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          process.stderr.write(`worker: line ${n} is not JSON; skipped\n`);
+          continue;
+        }
+        const id = String(obj.event_id ?? obj.id ?? `line-${n}`);
+        src.push(id, obj as FraudEvent);
+      }
+    } catch (err) {
+      process.stderr.write(`worker: reading events: ${errorMessage(err)}\n`);
+    } finally {
+      src.end();
+    }
+  })();
+  return src;
+}
+
+function hostPort(source: string, field: string): { host: string; port: number } {
+  const u = new URL(source);
+  const port = Number(u.port);
+  if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new CliError(`${field}: expected webhook://host:port, got "${source}"`);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+export function intOption(value: string, name: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${name}: expected an integer >= ${min}, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Agent, Budget, BudgetExceeded, ConfigError, run, scripted, setPrice, tool, toolResults, type BudgetLimits } from '../../src/index.js';
+
+const add = tool({ name: 'add', description: 'Add two numbers.', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
+
+/** Calls `add` forever: only a budget can stop it. */
+function endlessAgent(usage = { inputTokens: 10, outputTokens: 5 }, modelId?: string) {
+  const model = scripted((req) => ({ toolCalls: [{ name: 'add', args: { a: toolResults(req).length, b: 1 } }], usage }), modelId ? { name: modelId } : {});
+  return new Agent({ name: 'endless', instructions: 'loop', model, tools: [add], maxTurns: 1000 });
+}
+
+async function tripped(limits: BudgetLimits, agent = endlessAgent()): Promise<BudgetExceeded> {
+  const err = await run(agent, 'go', { budget: limits }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BudgetExceeded);
+  return err as BudgetExceeded;
+}
+
+describe('Budget caps', () => {
+  it('maxModelTurns trips with a typed error and the partial trace', async () => {
+    const err = await tripped({ maxModelTurns: 3 });
+    expect(err.limit).toBe('maxModelTurns');
+    expect(err.code).toBe('BUDGET_EXCEEDED');
+    expect(err.trace.filter((s) => s.kind === 'model')).toHaveLength(3);
+    expect(err.trace.filter((s) => s.kind === 'tool')).toHaveLength(3);
+    expect(err.trace.some((s) => s.kind === 'budget' && s.name === 'maxModelTurns')).toBe(true);
+    expect(err.trace.find((s) => s.kind === 'run')?.status).toBe('error');
+  });
+
+  it('maxToolCalls trips', async () => {
+    const err = await tripped({ maxToolCalls: 4 });
+    expect(err.limit).toBe('maxToolCalls');
+    expect(err.trace.filter((s) => s.kind === 'tool')).toHaveLength(4);
+  });
+
+  it('input, output and total token caps trip', async () => {
+    expect((await tripped({ maxInputTokens: 25 })).limit).toBe('maxInputTokens');
+    expect((await tripped({ maxOutputTokens: 12 })).limit).toBe('maxOutputTokens');
+    const total = await tripped({ maxTotalTokens: 40 });
+    expect(total.limit).toBe('maxTotalTokens');
+    expect(total.used).toBeGreaterThan(40);
+  });
+
+  it('cost cap trips using the price table', async () => {
+    setPrice('test-priced-model', { inputPerMTok: 1_000_000, outputPerMTok: 0 }); // $1 per input token
+    const err = await tripped({ maxCostUsd: 25 }, endlessAgent({ inputTokens: 10, outputTokens: 1 }, 'test-priced-model'));
+    expect(err.limit).toBe('maxCostUsd');
+    expect(err.usage).toMatchObject({ modelTurns: 3, costUsd: 30 });
+  });
+
+  it('wall-time cap aborts an in-flight model call', async () => {
+    const slow = scripted(() => ({ text: 'late', delayMs: 5_000 }));
+    const agent = new Agent({ name: 'slow', instructions: 'x', model: slow });
+    const err = await run(agent, 'go', { budget: { maxWallMs: 50 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BudgetExceeded);
+    expect((err as BudgetExceeded).limit).toBe('maxWallMs');
+  });
+
+  it('every run has a budget by default', async () => {
+    const err = await tripped({});
+    expect(err.limit).toBe('maxModelTurns');
+    expect(err.max).toBe(100);
+  });
+
+  it('one budget is shared by nested steps of a run', async () => {
+    const budget = new Budget({ maxModelTurns: 5 });
+    const a = endlessAgent();
+    const err = await run({ name: 'two', run: async (i: string, ctx) => { await a.run(i, ctx).catch(() => {}); return a.run(i, ctx); } }, 'go', { budget }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BudgetExceeded);
+    expect(budget.modelTurns).toBe(5);
+  });
+
+  it('rejects a bad limit with the field named', () => {
+    expect(() => new Budget({ maxToolCalls: -1 })).toThrow(ConfigError);
+    expect(() => new Budget({ maxToolCalls: -1 })).toThrow(/budget\.maxToolCalls/);
+    expect(() => new Budget({ maxCostUsd: Number.NaN })).toThrow(/budget\.maxCostUsd/);
+  });
+
+  it('a run within budget reports its usage', async () => {
+    const model = scripted([{ toolCalls: [{ name: 'add', args: { a: 1, b: 2 } }], usage: { inputTokens: 7, outputTokens: 3 } }, { text: 'three', usage: { inputTokens: 9, outputTokens: 2 } }]);
+    const res = await run(new Agent({ name: 'a', instructions: 'x', model, tools: [add] }), 'go');
+    expect(res.usage).toMatchObject({ modelTurns: 2, toolCalls: 1, inputTokens: 16, outputTokens: 5 });
+    expect(res.output.text).toBe('three');
+  });
+});
