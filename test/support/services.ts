@@ -6,7 +6,7 @@
  * never a silent skip.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,27 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
   throw new Error(`${what} did not become ready within ${ms} ms`);
 }
 
+/** Resolves true once the process has exited, false if it is still running after `ms`. */
+function exited(proc: ChildProcess, ms: number): Promise<boolean> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    proc.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+function killPidFile(file: string): void {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 export async function startServices(): Promise<Services> {
   const problems: string[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -78,8 +99,13 @@ export async function startServices(): Promise<Services> {
       }, 20_000, 'PostgreSQL');
       pgUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
       stops.push(async () => {
-        proc.kill('SIGINT');
-        await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
+        // Signals to `runuser` do not reach postgres: stop the server itself, then make sure.
+        try {
+          run(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-t', '10']);
+        } catch {
+          killPidFile(join(data, 'postmaster.pid'));
+        }
+        await exited(proc, 5_000);
         rmSync(dir, { recursive: true, force: true });
       });
     }
@@ -107,7 +133,7 @@ export async function startServices(): Promise<Services> {
       redisUrl = `redis://127.0.0.1:${port}`;
       stops.push(async () => {
         proc.kill('SIGTERM');
-        await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
+        if (!(await exited(proc, 5_000))) proc.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
       });
     }
@@ -118,7 +144,7 @@ export async function startServices(): Promise<Services> {
     redisUrl,
     problems,
     stop: async () => {
-      for (const s of stops) await s();
+      await Promise.all(stops.map((s) => s()));
     },
   };
 }
