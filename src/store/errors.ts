@@ -1,0 +1,46 @@
+/** Typed errors of the durable store. Callers branch on `code`, never on message text. */
+import { AgentPatternsError } from '../core/errors.js';
+import type { ApprovalStatus } from './types.js';
+
+/** The store cannot do what was asked: driver missing, bad target, value that is not JSON, schema too new. */
+export class StoreError extends AgentPatternsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_ERROR', message, options);
+  }
+}
+
+/** A decision or re-assignment named an approval the store has never seen. */
+export class ApprovalNotFound extends AgentPatternsError {
+  readonly approvalId: string;
+  constructor(approvalId: string) {
+    super('APPROVAL_NOT_FOUND', `approval "${approvalId}" does not exist`);
+    this.approvalId = approvalId;
+  }
+}
+
+/** A decision or re-assignment arrived for an approval that is no longer pending (someone else decided first). */
+export class ApprovalAlreadyDecided extends AgentPatternsError {
+  readonly approvalId: string;
+  readonly status: ApprovalStatus;
+  readonly decidedBy: string | undefined;
+  readonly decidedAt: number | undefined;
+  constructor(approvalId: string, status: ApprovalStatus, decidedBy?: string, decidedAt?: number) {
+    super(
+      'APPROVAL_ALREADY_DECIDED',
+      `approval "${approvalId}" is already ${status}${decidedBy ? ` by ${decidedBy}` : ''}${decidedAt !== undefined ? ` at ${new Date(decidedAt).toISOString()}` : ''}`,
+    );
+    this.approvalId = approvalId;
+    this.status = status;
+    this.decidedBy = decidedBy;
+    this.decidedAt = decidedAt;
+  }
+}
+
+/** createApproval was called twice with one approval id. */
+export class ApprovalExists extends AgentPatternsError {
+  readonly approvalId: string;
+  constructor(approvalId: string) {
+    super('APPROVAL_EXISTS', `approval "${approvalId}" already exists`);
+    this.approvalId = approvalId;
+  }
+}

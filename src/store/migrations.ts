@@ -1,0 +1,152 @@
+/**
+ * The store's schema as numbered migrations, shared as data by SQLite and
+ * PostgreSQL. The SQL is the common subset of both dialects; the one real
+ * difference, an auto-numbered key, is the `{{SEQ}}` placeholder. Every table
+ * has `seq` so lists come back in insertion order; natural keys are UNIQUE
+ * constraints, which both dialects accept as ON CONFLICT targets.
+ *
+ * Values are JSON in TEXT columns (not JSONB) so they round-trip exactly in
+ * both backends, "\u0000" included. Times are epoch milliseconds as DOUBLE
+ * PRECISION, which pg returns as a JS number (BIGINT would come back as a string).
+ *
+ * Append new migrations at the end; never edit one that has shipped.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: readonly string[];
+}
+
+export const MIGRATIONS_TABLE = 'ap_schema_migrations';
+
+const SEQ: Record<Dialect, string> = {
+  sqlite: 'INTEGER PRIMARY KEY',
+  postgres: 'BIGSERIAL PRIMARY KEY',
+};
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: [
+      `CREATE TABLE ap_runs (
+        seq {{SEQ}},
+        run_id TEXT NOT NULL UNIQUE,
+        workflow TEXT NOT NULL,
+        input TEXT,
+        status TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        state TEXT,
+        created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL
+      )`,
+      `CREATE INDEX ap_runs_status ON ap_runs (status, created_at)`,
+      `CREATE INDEX ap_runs_created ON ap_runs (created_at)`,
+      `CREATE TABLE ap_checkpoints (
+        seq {{SEQ}},
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        at DOUBLE PRECISION NOT NULL,
+        UNIQUE (run_id, key)
+      )`,
+      `CREATE TABLE ap_approvals (
+        seq {{SEQ}},
+        approval_id TEXT NOT NULL UNIQUE,
+        run_id TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        args TEXT,
+        call_key TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        evidence TEXT,
+        recommendation TEXT,
+        status TEXT NOT NULL,
+        deadline DOUBLE PRECISION,
+        decided_by TEXT,
+        decided_at DOUBLE PRECISION,
+        comment TEXT,
+        created_at DOUBLE PRECISION NOT NULL
+      )`,
+      `CREATE INDEX ap_approvals_run_call ON ap_approvals (run_id, call_key)`,
+      `CREATE INDEX ap_approvals_status ON ap_approvals (status)`,
+      `CREATE TABLE ap_audit (
+        seq {{SEQ}},
+        at DOUBLE PRECISION NOT NULL,
+        approval_id TEXT,
+        run_id TEXT,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT
+      )`,
+      `CREATE INDEX ap_audit_approval ON ap_audit (approval_id)`,
+      `CREATE INDEX ap_audit_run ON ap_audit (run_id)`,
+      `CREATE TABLE ap_decisions (
+        seq {{SEQ}},
+        consumer TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        decision TEXT,
+        decided_at DOUBLE PRECISION NOT NULL,
+        UNIQUE (consumer, event_id)
+      )`,
+      `CREATE TABLE ap_dead_letters (
+        seq {{SEQ}},
+        consumer TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        payload TEXT,
+        error TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        UNIQUE (consumer, event_id)
+      )`,
+      `CREATE TABLE ap_spans (
+        seq {{SEQ}},
+        trace_id TEXT NOT NULL,
+        span_id TEXT NOT NULL,
+        parent_id TEXT,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        start_time DOUBLE PRECISION NOT NULL,
+        duration_ms DOUBLE PRECISION NOT NULL,
+        status TEXT NOT NULL,
+        attributes TEXT,
+        error TEXT
+      )`,
+      `CREATE INDEX ap_spans_trace ON ap_spans (trace_id, start_time)`,
+      `CREATE TABLE ap_kv (
+        seq {{SEQ}},
+        namespace TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        updated_at DOUBLE PRECISION NOT NULL,
+        UNIQUE (namespace, key)
+      )`,
+    ],
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** The statements of one migration in one dialect. */
+export function migrationSql(migration: Migration, dialect: Dialect): string[] {
+  return migration.statements.map((s) => s.replaceAll('{{SEQ}}', SEQ[dialect]));
+}
+
+export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at DOUBLE PRECISION NOT NULL
+)`;
+
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  appliedAt: number;
+}
+
+export function toAppliedMigration(r: Record<string, unknown>): AppliedMigration {
+  return { version: Number(r.version), name: r.name as string, appliedAt: Number(r.applied_at) };
+}

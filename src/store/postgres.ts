@@ -1,0 +1,333 @@
+/**
+ * The store for several processes and machines: PostgreSQL through a `pg`
+ * Pool. Same contract, schema migrations and SQL text as the SQLite store.
+ * The conditional writes are single statements, atomic under concurrency:
+ * recordDecision is INSERT ... ON CONFLICT DO NOTHING (the loser of a race
+ * waits for the winner's commit, then inserts nothing), decideApproval is
+ * UPDATE ... WHERE status = 'pending' RETURNING (the loser re-checks the row
+ * after the winner commits and matches nothing). Migrations run under a
+ * transaction-scoped advisory lock, so many workers may start at once.
+ *
+ * Importable on its own (`agent-patterns/postgres`); `pg` loads on connect.
+ */
+import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
+import { ConfigError } from '../core/errors.js';
+import type { SpanRecord } from '../core/span.js';
+import { ApprovalAlreadyDecided, ApprovalExists, ApprovalNotFound, StoreError } from './errors.js';
+import {
+  CREATE_MIGRATIONS_TABLE, LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE, migrationSql, toAppliedMigration, type AppliedMigration,
+} from './migrations.js';
+import { SQL, toPostgres, type QueryName } from './queries.js';
+import {
+  approvalParams, auditParams, checkLimit, deadLetterParams, decode, encode, runParams, spanParams,
+  toApproval, toAudit, toDeadLetter, toDecision, toRun, toSpan,
+} from './rows.js';
+import type {
+  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus, Store,
+} from './types.js';
+
+export interface PostgresStoreOptions {
+  /** Keep the tables in this schema (created if missing) instead of the connection's default. */
+  schema?: string;
+  /** Most connections this process opens. Default 10. */
+  max?: number;
+  /**
+   * Use named (server-side prepared) statements. Default true; turn off
+   * behind a pooler in transaction mode (e.g. PgBouncer) that cannot keep them.
+   */
+  preparedStatements?: boolean;
+  /** Any other `pg` pool setting (ssl, timeouts, ...). */
+  pool?: Omit<PoolConfig, 'connectionString'>;
+}
+
+type Row = QueryResultRow;
+type PoolConstructor = new (config: PoolConfig) => Pool;
+
+let driver: Promise<PoolConstructor> | undefined;
+
+async function loadDriver(): Promise<PoolConstructor> {
+  driver ??= import('pg').then(
+    (m) => ((m as unknown as { default?: { Pool: PoolConstructor } }).default?.Pool ?? (m as unknown as { Pool: PoolConstructor }).Pool),
+    (err: unknown) => {
+      driver = undefined;
+      throw new StoreError('the PostgreSQL store needs pg: npm install pg', { cause: err });
+    },
+  );
+  return driver;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const SPANS_PER_INSERT = 500;
+const PG_SQL = Object.fromEntries(
+  (Object.keys(SQL) as QueryName[]).map((name) => [name, toPostgres(SQL[name])]),
+) as Record<QueryName, string>;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly prepared: boolean,
+    /** The schema holding the tables, when one was chosen. */
+    readonly schema: string | undefined,
+  ) {}
+
+  /** Connects, creates the schema if asked for one, and applies pending migrations. */
+  static async connect(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const { schema } = options;
+    if (schema !== undefined && !IDENTIFIER.test(schema)) {
+      throw new ConfigError('schema', `"${schema}" is not a plain SQL identifier (letters, digits, _)`);
+    }
+    if (options.max !== undefined && (!Number.isInteger(options.max) || options.max < 1)) {
+      throw new ConfigError('max', `must be a positive integer, got ${options.max}`);
+    }
+    const Pool = await loadDriver();
+    const extra = schema ? `-c search_path=${schema}` : undefined;
+    const poolOptions = options.pool?.options;
+    const pool = new Pool({
+      ...options.pool,
+      connectionString,
+      max: options.max ?? options.pool?.max ?? 10,
+      ...(extra || poolOptions ? { options: [poolOptions, extra].filter(Boolean).join(' ') } : {}),
+    });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const store = new PostgresStore(pool, options.preparedStatements ?? true, schema);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await pool.end().catch(() => {});
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`cannot open PostgreSQL store: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    return store;
+  }
+
+  private async q(name: QueryName, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
+    if (this.closed) throw new StoreError('the store is closed');
+    const res = this.prepared
+      ? await this.pool.query({ name: `ap_${name}`, text: PG_SQL[name], values })
+      : await this.pool.query(PG_SQL[name], values);
+    return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+  }
+
+  /**
+   * One transaction per pending migration, each under an advisory lock keyed
+   * by the schema, re-reading the version once it holds the lock.
+   */
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      for (const migration of MIGRATIONS) {
+        await client.query('BEGIN');
+        try {
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`agent-patterns:migrate:${this.schema ?? ''}`]);
+          if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+          await client.query(CREATE_MIGRATIONS_TABLE);
+          const version = await currentVersion(client);
+          if (version > LATEST_VERSION) {
+            throw new StoreError(`the store's schema is at version ${version}, newer than this agent-patterns understands (${LATEST_VERSION}); upgrade agent-patterns`);
+          }
+          if (version < migration.version) {
+            for (const sql of migrationSql(migration, 'postgres')) await client.query(sql);
+            await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`, [
+              migration.version, migration.name, Date.now(),
+            ]);
+          }
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The schema version this database is at (for diagnostics and tests). */
+  async schemaVersion(): Promise<number> {
+    const { rows } = await this.pool.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
+    return Number(rows[0]?.v ?? 0);
+  }
+
+  /** The migrations recorded as applied, oldest first. */
+  async appliedMigrations(): Promise<AppliedMigration[]> {
+    const { rows } = await this.pool.query(`SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`);
+    return rows.map(toAppliedMigration);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  async putRun(run: RunRecord): Promise<void> {
+    await this.q('putRun', runParams(run));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const { rows } = await this.q('getRun', [runId]);
+    return rows[0] && toRun(rows[0]);
+  }
+
+  async listRuns(filter: { status?: RunStatus; limit?: number } = {}): Promise<RunRecord[]> {
+    const status = filter.status ?? null;
+    const { rows } = await this.q('listRuns', [status, status, checkLimit(filter.limit) ?? null]);
+    return rows.map(toRun);
+  }
+
+  async putCheckpoint(runId: string, key: string, value: unknown): Promise<void> {
+    await this.q('putCheckpoint', [runId, key, encode(value, `checkpoint ${key}`), Date.now()]);
+  }
+
+  async getCheckpoints(runId: string): Promise<Map<string, unknown>> {
+    const { rows } = await this.q('getCheckpoints', [runId]);
+    return new Map(rows.map((r) => [r.key as string, decode(r.value)]));
+  }
+
+  async createApproval(approval: ApprovalRecord): Promise<void> {
+    const { rowCount } = await this.q('createApproval', approvalParams(approval));
+    if (rowCount === 0) throw new ApprovalExists(approval.approvalId);
+  }
+
+  async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+    const { rows } = await this.q('getApproval', [approvalId]);
+    return rows[0] && toApproval(rows[0]);
+  }
+
+  async findApproval(runId: string, callKey: string): Promise<ApprovalRecord | undefined> {
+    const { rows } = await this.q('findApproval', [runId, callKey]);
+    return rows[0] && toApproval(rows[0]);
+  }
+
+  async listApprovals(filter: { status?: ApprovalStatus; runId?: string } = {}): Promise<ApprovalRecord[]> {
+    const status = filter.status ?? null;
+    const runId = filter.runId ?? null;
+    const { rows } = await this.q('listApprovals', [status, status, runId, runId]);
+    return rows.map(toApproval);
+  }
+
+  async decideApproval(
+    approvalId: string,
+    decision: { status: 'approved' | 'rejected' | 'expired'; by: string; comment?: string; at?: number },
+  ): Promise<ApprovalRecord> {
+    const { rows } = await this.q('decideApproval', [
+      decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId,
+    ]);
+    return rows[0] ? toApproval(rows[0]) : this.notPending(approvalId);
+  }
+
+  async reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord> {
+    const { rows } = await this.q('reassignApproval', [reviewer, deadline ?? null, approvalId]);
+    return rows[0] ? toApproval(rows[0]) : this.notPending(approvalId);
+  }
+
+  private async notPending(approvalId: string): Promise<never> {
+    const current = await this.getApproval(approvalId);
+    if (!current) throw new ApprovalNotFound(approvalId);
+    throw new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.q('appendAudit', auditParams(entry));
+  }
+
+  async listAudit(filter: { approvalId?: string; runId?: string } = {}): Promise<AuditEntry[]> {
+    const approvalId = filter.approvalId ?? null;
+    const runId = filter.runId ?? null;
+    const { rows } = await this.q('listAudit', [approvalId, approvalId, runId, runId]);
+    return rows.map(toAudit);
+  }
+
+  async recordDecision(consumer: string, eventId: string, decision: unknown): Promise<boolean> {
+    const { rowCount } = await this.q('recordDecision', [consumer, eventId, encode(decision, `decision for ${eventId}`), Date.now()]);
+    return rowCount === 1;
+  }
+
+  async getDecision(consumer: string, eventId: string): Promise<DecisionRecord | undefined> {
+    const { rows } = await this.q('getDecision', [consumer, eventId]);
+    return rows[0] && toDecision(rows[0]);
+  }
+
+  async listDecisions(filter: { consumer?: string; limit?: number } = {}): Promise<DecisionRecord[]> {
+    const consumer = filter.consumer ?? null;
+    const { rows } = await this.q('listDecisions', [consumer, consumer, checkLimit(filter.limit) ?? null]);
+    return rows.map(toDecision);
+  }
+
+  async countDecisions(consumer?: string): Promise<number> {
+    const c = consumer ?? null;
+    const { rows } = await this.q('countDecisions', [c, c]);
+    return Number(rows[0]!.n); // COUNT is BIGINT: pg hands it over as a string
+  }
+
+  async putDeadLetter(letter: DeadLetter): Promise<void> {
+    await this.q('putDeadLetter', deadLetterParams(letter));
+  }
+
+  async listDeadLetters(filter: { consumer?: string } = {}): Promise<DeadLetter[]> {
+    const consumer = filter.consumer ?? null;
+    const { rows } = await this.q('listDeadLetters', [consumer, consumer]);
+    return rows.map(toDeadLetter);
+  }
+
+  /** Multi-row INSERTs (a batch is one round trip per 500 spans), all in one transaction. */
+  async appendSpans(spans: readonly SpanRecord[]): Promise<void> {
+    if (spans.length === 0) return;
+    if (this.closed) throw new StoreError('the store is closed');
+    const one = PG_SQL.appendSpan.slice(0, PG_SQL.appendSpan.indexOf(' VALUES'));
+    const inserts: { text: string; values: unknown[] }[] = [];
+    for (let i = 0; i < spans.length; i += SPANS_PER_INSERT) {
+      const chunk = spans.slice(i, i + SPANS_PER_INSERT);
+      const values: unknown[] = [];
+      const tuples = chunk.map((s) => {
+        const base = values.length;
+        values.push(...spanParams(s));
+        return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+      });
+      inserts.push({ text: `${one} VALUES ${tuples.join(', ')}`, values });
+    }
+    if (inserts.length === 1) {
+      await this.pool.query(inserts[0]!.text, inserts[0]!.values);
+      return;
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const ins of inserts) await client.query(ins.text, ins.values);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getTrace(runId: string): Promise<SpanRecord[]> {
+    const { rows } = await this.q('getTrace', [runId]);
+    return rows.map(toSpan);
+  }
+
+  async kvGet(namespace: string, key: string): Promise<unknown | undefined> {
+    const { rows } = await this.q('kvGet', [namespace, key]);
+    return rows[0] && decode(rows[0].value);
+  }
+
+  async kvPut(namespace: string, key: string, value: unknown): Promise<void> {
+    await this.q('kvPut', [namespace, key, encode(value, `${namespace}/${key}`), Date.now()]);
+  }
+
+  async kvList(namespace: string): Promise<{ key: string; value: unknown }[]> {
+    const { rows } = await this.q('kvList', [namespace]);
+    return rows.map((r) => ({ key: r.key as string, value: decode(r.value) }));
+  }
+}
+
+async function currentVersion(client: PoolClient): Promise<number> {
+  const { rows } = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
+  return Number(rows[0]?.v ?? 0);
+}

@@ -1,0 +1,80 @@
+/**
+ * Every statement the store runs, written once with `?` placeholders in the
+ * SQL both SQLite and PostgreSQL accept (PostgreSQL gets them renumbered to
+ * $1, $2, ...). Optional filters are `(CAST(? AS TEXT) IS NULL OR col = ?)`:
+ * the cast lets PostgreSQL type a NULL parameter. "No limit" is dialect data
+ * (SQLite: -1, PostgreSQL: NULL), passed as the limit parameter.
+ */
+
+const RUN_COLUMNS = 'run_id, workflow, input, status, output, error, state, created_at, updated_at';
+const APPROVAL_COLUMNS =
+  'approval_id, run_id, tool, args, call_key, reviewer, evidence, recommendation, status, deadline, decided_by, decided_at, comment, created_at';
+const SPAN_COLUMNS = 'trace_id, span_id, parent_id, kind, name, start_time, duration_ms, status, attributes, error';
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+export const SQL = {
+  putRun: `INSERT INTO ap_runs (${RUN_COLUMNS}) VALUES (${placeholders(9)})
+    ON CONFLICT (run_id) DO UPDATE SET workflow = excluded.workflow, input = excluded.input, status = excluded.status,
+      output = excluded.output, error = excluded.error, state = excluded.state,
+      created_at = excluded.created_at, updated_at = excluded.updated_at`,
+  getRun: `SELECT ${RUN_COLUMNS} FROM ap_runs WHERE run_id = ?`,
+  /** Newest first. Params: status, status, limit. */
+  listRuns: `SELECT ${RUN_COLUMNS} FROM ap_runs WHERE (CAST(? AS TEXT) IS NULL OR status = ?)
+    ORDER BY created_at DESC, seq DESC LIMIT ?`,
+
+  putCheckpoint: `INSERT INTO ap_checkpoints (run_id, key, value, at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, at = excluded.at`,
+  getCheckpoints: `SELECT key, value FROM ap_checkpoints WHERE run_id = ? ORDER BY seq`,
+
+  createApproval: `INSERT INTO ap_approvals (${APPROVAL_COLUMNS}) VALUES (${placeholders(14)})
+    ON CONFLICT (approval_id) DO NOTHING`,
+  getApproval: `SELECT ${APPROVAL_COLUMNS} FROM ap_approvals WHERE approval_id = ?`,
+  /** The latest request for that exact call of that run. */
+  findApproval: `SELECT ${APPROVAL_COLUMNS} FROM ap_approvals WHERE run_id = ? AND call_key = ? ORDER BY seq DESC LIMIT 1`,
+  /** Oldest first (an inbox). Params: status, status, runId, runId. */
+  listApprovals: `SELECT ${APPROVAL_COLUMNS} FROM ap_approvals
+    WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND (CAST(? AS TEXT) IS NULL OR run_id = ?) ORDER BY seq`,
+  /** Only a pending approval changes; no row back means unknown or already decided. */
+  decideApproval: `UPDATE ap_approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
+    WHERE approval_id = ? AND status = 'pending' RETURNING ${APPROVAL_COLUMNS}`,
+  reassignApproval: `UPDATE ap_approvals SET reviewer = ?, deadline = ?
+    WHERE approval_id = ? AND status = 'pending' RETURNING ${APPROVAL_COLUMNS}`,
+
+  appendAudit: `INSERT INTO ap_audit (at, approval_id, run_id, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+  /** Append order. Params: approvalId, approvalId, runId, runId. */
+  listAudit: `SELECT at, approval_id, run_id, actor, action, detail FROM ap_audit
+    WHERE (CAST(? AS TEXT) IS NULL OR approval_id = ?) AND (CAST(? AS TEXT) IS NULL OR run_id = ?) ORDER BY seq`,
+
+  recordDecision: `INSERT INTO ap_decisions (consumer, event_id, decision, decided_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (consumer, event_id) DO NOTHING`,
+  getDecision: `SELECT consumer, event_id, decision, decided_at FROM ap_decisions WHERE consumer = ? AND event_id = ?`,
+  /** Order of recording. Params: consumer, consumer, limit. */
+  listDecisions: `SELECT consumer, event_id, decision, decided_at FROM ap_decisions
+    WHERE (CAST(? AS TEXT) IS NULL OR consumer = ?) ORDER BY seq LIMIT ?`,
+  countDecisions: `SELECT COUNT(*) AS n FROM ap_decisions WHERE (CAST(? AS TEXT) IS NULL OR consumer = ?)`,
+  /** One letter per (consumer, event): a later failure of the same event replaces it. */
+  putDeadLetter: `INSERT INTO ap_dead_letters (consumer, event_id, payload, error, attempts, at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (consumer, event_id) DO UPDATE SET payload = excluded.payload, error = excluded.error,
+      attempts = excluded.attempts, at = excluded.at`,
+  listDeadLetters: `SELECT consumer, event_id, payload, error, attempts, at FROM ap_dead_letters
+    WHERE (CAST(? AS TEXT) IS NULL OR consumer = ?) ORDER BY seq`,
+
+  appendSpan: `INSERT INTO ap_spans (${SPAN_COLUMNS}) VALUES (${placeholders(10)})`,
+  /** Start order; spans that started in the same millisecond keep the order they were written in. */
+  getTrace: `SELECT ${SPAN_COLUMNS} FROM ap_spans WHERE trace_id = ? ORDER BY start_time, seq`,
+
+  kvGet: `SELECT value FROM ap_kv WHERE namespace = ? AND key = ?`,
+  kvPut: `INSERT INTO ap_kv (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  /** Order of first write (the same in both dialects, unlike text collation). */
+  kvList: `SELECT key, value FROM ap_kv WHERE namespace = ? ORDER BY seq`,
+} as const;
+
+export type QueryName = keyof typeof SQL;
+
+/** `?` → `$1, $2, ...` (the statements above have no `?` inside literals). */
+export function toPostgres(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

@@ -1,0 +1,181 @@
+/**
+ * JSON encoding of values and the mapping of table rows to records, shared
+ * by both backends (their drivers return the same shapes for TEXT, INTEGER
+ * and DOUBLE PRECISION columns).
+ */
+import type { SpanRecord } from '../core/span.js';
+import { StoreError } from './errors.js';
+import type { ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus } from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** undefined is stored as SQL NULL and read back as undefined; everything else must be JSON. */
+export function encode(value: unknown, what: string): string | null {
+  if (value === undefined) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    throw new StoreError(`${what} is not JSON-serializable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  // JSON.stringify returns undefined for functions and symbols.
+  if (text === undefined) throw new StoreError(`${what} is not JSON-serializable (${typeof value})`);
+  return text;
+}
+
+export function decode(text: unknown): unknown {
+  return text === null || text === undefined ? undefined : JSON.parse(text as string);
+}
+
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string));
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+/** Drops undefined optional fields so records compare equal to what was put. */
+function compact<T extends object>(record: T): T {
+  for (const k of Object.keys(record) as (keyof T)[]) if (record[k] === undefined) delete record[k];
+  return record;
+}
+
+export function toRun(r: Row): RunRecord {
+  return compact({
+    runId: r.run_id as string,
+    workflow: r.workflow as string,
+    input: decode(r.input),
+    status: r.status as RunStatus,
+    output: decode(r.output),
+    error: decode(r.error) as RunRecord['error'],
+    state: decode(r.state),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  });
+}
+
+export function runParams(run: RunRecord): unknown[] {
+  return [
+    run.runId,
+    run.workflow,
+    encode(run.input, 'run input'),
+    run.status,
+    encode(run.output, 'run output'),
+    encode(run.error, 'run error'),
+    encode(run.state, 'run state'),
+    run.createdAt,
+    run.updatedAt,
+  ];
+}
+
+export function toApproval(r: Row): ApprovalRecord {
+  return compact({
+    approvalId: r.approval_id as string,
+    runId: r.run_id as string,
+    tool: r.tool as string,
+    args: decode(r.args),
+    callKey: r.call_key as string,
+    reviewer: r.reviewer as string,
+    evidence: decode(r.evidence),
+    recommendation: str(r.recommendation),
+    status: r.status as ApprovalStatus,
+    deadline: num(r.deadline),
+    decidedBy: str(r.decided_by),
+    decidedAt: num(r.decided_at),
+    comment: str(r.comment),
+    createdAt: Number(r.created_at),
+  });
+}
+
+export function approvalParams(a: ApprovalRecord): unknown[] {
+  return [
+    a.approvalId,
+    a.runId,
+    a.tool,
+    encode(a.args, 'approval args'),
+    a.callKey,
+    a.reviewer,
+    encode(a.evidence, 'approval evidence'),
+    a.recommendation ?? null,
+    a.status,
+    a.deadline ?? null,
+    a.decidedBy ?? null,
+    a.decidedAt ?? null,
+    a.comment ?? null,
+    a.createdAt,
+  ];
+}
+
+export function toAudit(r: Row): AuditEntry {
+  return compact({
+    at: Number(r.at),
+    approvalId: str(r.approval_id),
+    runId: str(r.run_id),
+    actor: r.actor as string,
+    action: r.action as string,
+    detail: decode(r.detail),
+  });
+}
+
+export function auditParams(e: AuditEntry): unknown[] {
+  return [e.at, e.approvalId ?? null, e.runId ?? null, e.actor, e.action, encode(e.detail, 'audit detail')];
+}
+
+export function toDecision(r: Row): DecisionRecord {
+  return compact({
+    consumer: r.consumer as string,
+    eventId: r.event_id as string,
+    decision: decode(r.decision),
+    decidedAt: Number(r.decided_at),
+  });
+}
+
+export function toDeadLetter(r: Row): DeadLetter {
+  return compact({
+    consumer: r.consumer as string,
+    eventId: r.event_id as string,
+    payload: decode(r.payload),
+    error: r.error as string,
+    attempts: Number(r.attempts),
+    at: Number(r.at),
+  });
+}
+
+export function deadLetterParams(d: DeadLetter): unknown[] {
+  return [d.consumer, d.eventId, encode(d.payload, 'dead letter payload'), d.error, d.attempts, d.at];
+}
+
+export function toSpan(r: Row): SpanRecord {
+  const span: SpanRecord = {
+    traceId: r.trace_id as string,
+    spanId: r.span_id as string,
+    parentId: str(r.parent_id),
+    kind: r.kind as SpanRecord['kind'],
+    name: r.name as string,
+    startTime: Number(r.start_time),
+    durationMs: Number(r.duration_ms),
+    status: r.status as SpanRecord['status'],
+    attributes: (decode(r.attributes) as Record<string, unknown> | undefined) ?? {},
+  };
+  const error = decode(r.error) as SpanRecord['error'];
+  if (error) span.error = error;
+  return span;
+}
+
+export function spanParams(s: SpanRecord): unknown[] {
+  return [
+    s.traceId,
+    s.spanId,
+    s.parentId ?? null,
+    s.kind,
+    s.name,
+    s.startTime,
+    s.durationMs,
+    s.status,
+    encode(s.attributes, `span ${s.name} attributes`),
+    encode(s.error, `span ${s.name} error`),
+  ];
+}
+
+/** Positive integer limit or undefined; anything else is a caller bug worth naming. */
+export function checkLimit(limit: number | undefined): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isInteger(limit) || limit < 0) throw new StoreError(`limit must be a non-negative integer, got ${limit}`);
+  return limit;
+}

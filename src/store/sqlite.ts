@@ -1,0 +1,263 @@
+/**
+ * The default store: one SQLite file through better-sqlite3 (12.x), in WAL
+ * mode so readers never block the writer and several processes can share the
+ * file. The driver loads lazily, so it stays an optional dependency.
+ * Statements are prepared once per store. better-sqlite3 is synchronous, so
+ * every method is atomic within a process; across processes the conditional
+ * writes (recordDecision, decideApproval) are single statements, atomic in SQLite.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { SpanRecord } from '../core/span.js';
+import { ApprovalAlreadyDecided, ApprovalExists, ApprovalNotFound, StoreError } from './errors.js';
+import {
+  CREATE_MIGRATIONS_TABLE, LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE, migrationSql, toAppliedMigration, type AppliedMigration,
+} from './migrations.js';
+import { SQL, type QueryName } from './queries.js';
+import {
+  approvalParams, auditParams, checkLimit, deadLetterParams, decode, encode, runParams, spanParams,
+  toApproval, toAudit, toDeadLetter, toDecision, toRun, toSpan,
+} from './rows.js';
+import type {
+  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus, Store,
+} from './types.js';
+
+export const DEFAULT_SQLITE_PATH = './.agent-patterns/state.db';
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another process's lock before failing (ms). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+type DatabaseConstructor = typeof BetterSqlite3;
+
+let driver: Promise<DatabaseConstructor> | undefined;
+
+async function loadDriver(): Promise<DatabaseConstructor> {
+  driver ??= import('better-sqlite3').then(
+    (m) => ((m as { default?: DatabaseConstructor }).default ?? (m as unknown as DatabaseConstructor)),
+    (err: unknown) => {
+      driver = undefined;
+      throw new StoreError('the SQLite store needs better-sqlite3 12.x: npm install better-sqlite3@12', { cause: err });
+    },
+  );
+  return driver;
+}
+
+const NO_LIMIT = -1;
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly stmts: Record<QueryName, BetterSqlite3.Statement>;
+  private readonly appendSpansTx: (spans: readonly SpanRecord[]) => void;
+
+  private constructor(
+    private readonly db: BetterSqlite3.Database,
+    /** The file, or ':memory:'. */
+    readonly path: string,
+  ) {
+    migrate(db);
+    this.stmts = Object.fromEntries(
+      (Object.keys(SQL) as QueryName[]).map((name) => [name, db.prepare(SQL[name])]),
+    ) as Record<QueryName, BetterSqlite3.Statement>;
+    const appendSpan = this.stmts.appendSpan;
+    this.appendSpansTx = db.transaction((spans: readonly SpanRecord[]) => {
+      for (const s of spans) appendSpan.run(spanParams(s));
+    });
+  }
+
+  /** Opens (creating the file and its folder if needed) and migrates the store. */
+  static async open(path: string = DEFAULT_SQLITE_PATH, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const Database = await loadDriver();
+    const memory = path === ':memory:';
+    const file = memory ? path : resolve(path);
+    if (!memory) mkdirSync(dirname(file), { recursive: true });
+    let db: BetterSqlite3.Database;
+    try {
+      db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    } catch (err) {
+      throw new StoreError(`cannot open SQLite store at ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    try {
+      if (!memory) db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL loses nothing on a process crash (only, at worst, the last commits on power loss).
+      db.pragma('synchronous = NORMAL');
+      return new SqliteStore(db, file);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** The schema version this file is at (for diagnostics and tests). */
+  async schemaVersion(): Promise<number> {
+    return currentVersion(this.db);
+  }
+
+  /** The migrations recorded as applied, oldest first. */
+  async appliedMigrations(): Promise<AppliedMigration[]> {
+    const rows = this.db.prepare(`SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`).all() as Row[];
+    return rows.map(toAppliedMigration);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async putRun(run: RunRecord): Promise<void> {
+    this.stmts.putRun.run(runParams(run));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const row = this.stmts.getRun.get(runId) as Row | undefined;
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: { status?: RunStatus; limit?: number } = {}): Promise<RunRecord[]> {
+    const status = filter.status ?? null;
+    const rows = this.stmts.listRuns.all(status, status, checkLimit(filter.limit) ?? NO_LIMIT) as Row[];
+    return rows.map(toRun);
+  }
+
+  async putCheckpoint(runId: string, key: string, value: unknown): Promise<void> {
+    this.stmts.putCheckpoint.run(runId, key, encode(value, `checkpoint ${key}`), Date.now());
+  }
+
+  async getCheckpoints(runId: string): Promise<Map<string, unknown>> {
+    const rows = this.stmts.getCheckpoints.all(runId) as Row[];
+    return new Map(rows.map((r) => [r.key as string, decode(r.value)]));
+  }
+
+  async createApproval(approval: ApprovalRecord): Promise<void> {
+    if (this.stmts.createApproval.run(approvalParams(approval)).changes === 0) throw new ApprovalExists(approval.approvalId);
+  }
+
+  async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+    const row = this.stmts.getApproval.get(approvalId) as Row | undefined;
+    return row && toApproval(row);
+  }
+
+  async findApproval(runId: string, callKey: string): Promise<ApprovalRecord | undefined> {
+    const row = this.stmts.findApproval.get(runId, callKey) as Row | undefined;
+    return row && toApproval(row);
+  }
+
+  async listApprovals(filter: { status?: ApprovalStatus; runId?: string } = {}): Promise<ApprovalRecord[]> {
+    const status = filter.status ?? null;
+    const runId = filter.runId ?? null;
+    return (this.stmts.listApprovals.all(status, status, runId, runId) as Row[]).map(toApproval);
+  }
+
+  async decideApproval(
+    approvalId: string,
+    decision: { status: 'approved' | 'rejected' | 'expired'; by: string; comment?: string; at?: number },
+  ): Promise<ApprovalRecord> {
+    const row = this.stmts.decideApproval.get(
+      decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId,
+    ) as Row | undefined;
+    return row ? toApproval(row) : this.notPending(approvalId);
+  }
+
+  async reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord> {
+    const row = this.stmts.reassignApproval.get(reviewer, deadline ?? null, approvalId) as Row | undefined;
+    return row ? toApproval(row) : this.notPending(approvalId);
+  }
+
+  private notPending(approvalId: string): never {
+    const row = this.stmts.getApproval.get(approvalId) as Row | undefined;
+    if (!row) throw new ApprovalNotFound(approvalId);
+    const current = toApproval(row);
+    throw new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.stmts.appendAudit.run(auditParams(entry));
+  }
+
+  async listAudit(filter: { approvalId?: string; runId?: string } = {}): Promise<AuditEntry[]> {
+    const approvalId = filter.approvalId ?? null;
+    const runId = filter.runId ?? null;
+    return (this.stmts.listAudit.all(approvalId, approvalId, runId, runId) as Row[]).map(toAudit);
+  }
+
+  async recordDecision(consumer: string, eventId: string, decision: unknown): Promise<boolean> {
+    const info = this.stmts.recordDecision.run(consumer, eventId, encode(decision, `decision for ${eventId}`), Date.now());
+    return info.changes === 1;
+  }
+
+  async getDecision(consumer: string, eventId: string): Promise<DecisionRecord | undefined> {
+    const row = this.stmts.getDecision.get(consumer, eventId) as Row | undefined;
+    return row && toDecision(row);
+  }
+
+  async listDecisions(filter: { consumer?: string; limit?: number } = {}): Promise<DecisionRecord[]> {
+    const consumer = filter.consumer ?? null;
+    const rows = this.stmts.listDecisions.all(consumer, consumer, checkLimit(filter.limit) ?? NO_LIMIT) as Row[];
+    return rows.map(toDecision);
+  }
+
+  async countDecisions(consumer?: string): Promise<number> {
+    const c = consumer ?? null;
+    return Number((this.stmts.countDecisions.get(c, c) as Row).n);
+  }
+
+  async putDeadLetter(letter: DeadLetter): Promise<void> {
+    this.stmts.putDeadLetter.run(deadLetterParams(letter));
+  }
+
+  async listDeadLetters(filter: { consumer?: string } = {}): Promise<DeadLetter[]> {
+    const consumer = filter.consumer ?? null;
+    return (this.stmts.listDeadLetters.all(consumer, consumer) as Row[]).map(toDeadLetter);
+  }
+
+  async appendSpans(spans: readonly SpanRecord[]): Promise<void> {
+    if (spans.length > 0) this.appendSpansTx(spans);
+  }
+
+  async getTrace(runId: string): Promise<SpanRecord[]> {
+    return (this.stmts.getTrace.all(runId) as Row[]).map(toSpan);
+  }
+
+  async kvGet(namespace: string, key: string): Promise<unknown | undefined> {
+    const row = this.stmts.kvGet.get(namespace, key) as Row | undefined;
+    return row && decode(row.value);
+  }
+
+  async kvPut(namespace: string, key: string, value: unknown): Promise<void> {
+    this.stmts.kvPut.run(namespace, key, encode(value, `${namespace}/${key}`), Date.now());
+  }
+
+  async kvList(namespace: string): Promise<{ key: string; value: unknown }[]> {
+    return (this.stmts.kvList.all(namespace) as Row[]).map((r) => ({ key: r.key as string, value: decode(r.value) }));
+  }
+}
+
+function currentVersion(db: BetterSqlite3.Database): number {
+  const row = db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Applies the pending migrations, each in its own IMMEDIATE transaction (which
+ * takes the write lock first, so two processes opening a new file at once
+ * apply each migration exactly once). Reopening an up-to-date file writes nothing.
+ */
+function migrate(db: BetterSqlite3.Database): void {
+  db.exec(CREATE_MIGRATIONS_TABLE);
+  const known = currentVersion(db);
+  if (known > LATEST_VERSION) {
+    throw new StoreError(`the store's schema is at version ${known}, newer than this agent-patterns understands (${LATEST_VERSION}); upgrade agent-patterns`);
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= known) continue;
+    db.transaction(() => {
+      if (currentVersion(db) >= migration.version) return; // another process got here first
+      for (const sql of migrationSql(migration, 'sqlite')) db.exec(sql);
+      db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`).run(
+        migration.version, migration.name, Date.now(),
+      );
+    }).immediate();
+  }
+}
