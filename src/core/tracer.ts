@@ -6,6 +6,9 @@
 import { redact } from './redact.js';
 import type { SpanKind, SpanRecord, TraceSink } from './span.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+function noop(): void {}
+
 export class ActiveSpan {
   private readonly t0: number;
   constructor(
@@ -44,6 +47,8 @@ export class Tracer {
   /** Finished spans of this run, in the order they finished. */
   readonly spans: SpanRecord[] = [];
   private seq = 0;
+  /** Makes span ids unique across tracers of one run (a resumed run gets a new tracer in a new process). */
+  private readonly prefix = Math.random().toString(36).slice(2, 8);
 
   constructor(
     readonly traceId: string,
@@ -53,7 +58,7 @@ export class Tracer {
   start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
     const record: SpanRecord = {
       traceId: this.traceId,
-      spanId: (++this.seq).toString(36),
+      spanId: `${this.prefix}.${(++this.seq).toString(36)}`,
       parentId,
       kind,
       name,
@@ -76,9 +81,10 @@ export class Tracer {
     for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!.onSpan(record);
   }
 
-  async flush(): Promise<void> {
-    if (this.sinks.length === 0) return;
-    await Promise.all(this.sinks.map((s) => s.flush?.()));
+  flush(): Promise<void> {
+    // No sinks (the default): nothing to wait for, and no new promise per run.
+    if (this.sinks.length === 0) return RESOLVED;
+    return Promise.all(this.sinks.map((s) => s.flush?.())).then(noop);
   }
 }
 

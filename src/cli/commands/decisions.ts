@@ -8,7 +8,7 @@ export function registerDecisions(program: Command): void {
   const decisions = program.command('decisions').description('decisions of event consumers, from the store');
   decisions
     .command('list')
-    .description('list stored decisions (newest first as the store returns them)')
+    .description('list stored decisions, oldest first')
     .option('--store <file|postgres-url>', 'the store (default: $AGENT_PATTERNS_STORE or the default SQLite file)')
     .option('--consumer <name>', 'only this consumer (the worker\'s --group)')
     .option('--limit <n>', 'at most this many', '100')

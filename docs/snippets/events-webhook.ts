@@ -1,0 +1,30 @@
+// A signed webhook as the event source (node:http lives in its own entry: agent-patterns/events/webhook).
+import { z } from 'zod';
+import { consume, openStore, step } from '../../src/index.js';
+import { signWebhook, webhookSource } from '../../src/events/webhook.js';
+
+const Payment = z.object({ event_id: z.string(), amount: z.number() });
+
+export async function webhookWorker(secret: string) {
+  const store = await openStore(); // SQLite file by default
+  const hook = await webhookSource({
+    secret, // HMAC-SHA256 over `${x-timestamp}.${body}`, sent as x-signature: sha256=<hex>
+    port: 8080,
+    schema: Payment, // 400 names the failing field
+    idOf: (p) => p.event_id,
+    maxBodyBytes: 64 * 1024, // 413 beyond, without reading the rest
+    toleranceSec: 300, // 401 outside this replay window
+  });
+  const consumer = consume(hook, step('decide', (p: z.infer<typeof Payment>) => (p.amount > 1000 ? 'flag' : 'allow')), {
+    consumer: 'payments',
+    store,
+  });
+  return { url: hook.url, consumer, store };
+}
+
+/** What a sender does. */
+export function signedRequest(secret: string, event: z.infer<typeof Payment>) {
+  const body = JSON.stringify(event);
+  const ts = Math.floor(Date.now() / 1000);
+  return { body, headers: { 'content-type': 'application/json', 'x-timestamp': String(ts), 'x-signature': signWebhook(secret, ts, body) } };
+}
