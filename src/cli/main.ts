@@ -12,6 +12,10 @@ import { registerRun } from './commands/run.js';
 import { registerWorker } from './commands/worker.js';
 import { registerEvents } from './commands/events.js';
 import { registerDecisions } from './commands/decisions.js';
+import { registerApprovals } from './commands/approvals.js';
+import { registerRuns } from './commands/runs.js';
+import { registerResume } from './commands/resume.js';
+import { registerSandbox } from './commands/sandbox.js';
 
 
 export function buildProgram(): Command {
@@ -23,9 +27,13 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerRun(program);
   registerList(program);
+  registerSandbox(program);
   registerWorker(program);
   registerEvents(program);
   registerDecisions(program);
+  registerApprovals(program);
+  registerRuns(program);
+  registerResume(program);
   return program;
 }
 

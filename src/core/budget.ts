@@ -41,6 +41,8 @@ function validate(limits: BudgetLimits): void {
   }
 }
 
+const NO_OPTS: { startedAt?: number; used?: Partial<BudgetUsage> } = Object.freeze({});
+
 export class Budget {
   readonly limits: Readonly<BudgetLimits>;
   readonly startedAt: number;
@@ -50,9 +52,12 @@ export class Budget {
   outputTokens = 0;
   costUsd = 0;
 
-  constructor(limits: BudgetLimits = {}, opts: { startedAt?: number; used?: Partial<BudgetUsage> } = {}) {
-    validate(limits);
-    this.limits = { ...DEFAULT_BUDGET, ...limits };
+  constructor(limits?: BudgetLimits, opts: { startedAt?: number; used?: Partial<BudgetUsage> } = NO_OPTS) {
+    if (limits === undefined) this.limits = DEFAULT_BUDGET; // the common case: no copy, nothing to validate
+    else {
+      validate(limits);
+      this.limits = { ...DEFAULT_BUDGET, ...limits };
+    }
     this.startedAt = opts.startedAt ?? Date.now();
     if (opts.used) {
       this.modelTurns = opts.used.modelTurns ?? 0;

@@ -4,11 +4,51 @@
  */
 import type { RunContext } from './context.js';
 import { asAbortError } from './context.js';
-import type { Model, ModelRequest, ModelResponse } from './model.js';
+import type { CallOptions, Model, ModelRequest, ModelResponse } from './model.js';
 import { costOf, priceOf } from './pricing.js';
+import type { ActiveSpan } from './tracer.js';
+
+type RetryInfo = { attempt: number; status?: number; delayMs: number; error: string };
+
+/**
+ * What `generate` is given. A class, not an object literal: a literal with a
+ * getter costs ~0.7 µs per call. `signal` is a getter, so the run's
+ * AbortSignal is made only if the provider reads it.
+ */
+class ModelCallOptions implements CallOptions {
+  readonly requestId: string;
+  private retries = 0;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly model: Model,
+    private readonly span: ActiveSpan,
+  ) {
+    this.requestId = ctx.requestId;
+  }
+
+  get signal(): AbortSignal {
+    return this.ctx.signal;
+  }
+
+  // Getters, so their closures are made only for a provider that uses them.
+  get onAbort(): (listener: (reason: unknown) => void) => () => void {
+    return (listener) => this.ctx.onAbort(listener);
+  }
+
+  /** Retries show on the span and in the log. */
+  get onRetry(): (info: RetryInfo) => void {
+    return (info) => {
+      this.span.set('retries', ++this.retries);
+      this.ctx.logger.warn({ provider: this.model.provider, model: this.model.modelId, ...info }, 'model call failed; retrying');
+    };
+  }
+}
 
 export async function callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
-  if (ctx.signal.aborted) throw asAbortError(ctx.signal.reason);
+  // Durable runs: replay a recorded response or record this one (src/durable/journal.ts).
+  if (ctx.journal) return ctx.journal.callModel(ctx, model, request, name);
+  ctx.throwIfAborted();
   ctx.budget.chargeModelTurn();
   const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId, {
     provider: model.provider,
@@ -17,10 +57,10 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
   });
   let response: ModelResponse;
   try {
-    response = await model.generate(request, { signal: ctx.signal, requestId: ctx.requestId });
+    response = await model.generate(request, new ModelCallOptions(ctx, model, span));
   } catch (err) {
-    span.fail(ctx.signal.aborted ? asAbortError(ctx.signal.reason) : err);
-    if (ctx.signal.aborted) throw asAbortError(ctx.signal.reason);
+    span.fail(ctx.aborted ? asAbortError(ctx.signal.reason) : err);
+    if (ctx.aborted) throw asAbortError(ctx.signal.reason);
     throw err;
   }
   const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);

@@ -53,8 +53,17 @@ export type StreamEvent =
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Subscribes to cancellation without making an AbortSignal (cheaper for
+   * in-process waits such as the scripted model's delay); returns the
+   * unsubscribe. Called at once when already cancelled. callModel gives it;
+   * when it is absent, listen on `signal`.
+   */
+  onAbort?: (listener: (reason: unknown) => void) => () => void;
   /** Our request id, sent to providers that accept a client request id header. */
   requestId?: string;
+  /** Told before each retry of a failed attempt (callModel counts them onto the model span). */
+  onRetry?: (info: { attempt: number; status?: number; delayMs: number; error: string }) => void;
 }
 
 export interface Model {

@@ -29,10 +29,22 @@ const table = new Map<string, Price>(
 
 export function setPrice(model: string, price: Price): void {
   table.set(model, price);
+  resolved.clear();
 }
 
+// callModel asks on every turn: the answer per provider and model is kept
+// (no key string built per call), and forgotten whenever a price changes.
+const resolved = new Map<string, Map<string, Price | null>>();
+
 export function priceOf(provider: string, modelId: string): Price | undefined {
-  return table.get(`${provider}:${modelId}`) ?? table.get(modelId);
+  let byModel = resolved.get(provider);
+  if (!byModel) resolved.set(provider, (byModel = new Map()));
+  let price = byModel.get(modelId);
+  if (price === undefined) {
+    price = table.get(`${provider}:${modelId}`) ?? table.get(modelId) ?? null;
+    if (byModel.size < 1024) byModel.set(modelId, price);
+  }
+  return price ?? undefined;
 }
 
 export function costOf(price: Price | undefined, usage: Usage): number {

@@ -33,13 +33,18 @@ function guardAllows(r: GuardResult): { allow: boolean; reason?: string } {
 }
 
 export async function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
+  // Durable runs: replay a recorded outcome or record this one (src/durable/journal.ts).
+  if (ctx.journal) return ctx.journal.runToolCall(ctx, tools, call);
   ctx.budget.chargeToolCall();
   const t0 = performance.now();
   const span = ctx.tracer.start('tool', call.name, ctx.spanId, { callId: call.id });
-  const outcome = await execute(ctx, tools, call, t0).catch((err: unknown) => {
+  let outcome: ToolOutcome;
+  try {
+    outcome = await execute(ctx, tools, call, t0);
+  } catch (err) {
     span.fail(err);
     throw err;
-  });
+  }
   span.set('args', outcome.args);
   if (outcome.ok) span.end({ result: summarize(outcome.content) });
   else {
@@ -64,16 +69,19 @@ async function execute(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, cal
   if (!parsed.success) return failure(call, raw, `invalid arguments for ${call.name}: ${formatIssues(parsed.error)}`, t0);
   const input = parsed.data;
 
-  const gate = await checkGate(ctx, tool, input, call);
+  // No guard and no approval: nothing to check, and no await (a tick per call) either.
+  const gate = tool.guard || tool.approval ? await checkGate(ctx, tool, input, call) : undefined;
   if (gate) return failure(call, input, gate, t0);
 
   try {
-    const value = await withTimeout(ctx, tool, input, call);
+    const pending = withTimeout(ctx, tool, input, call);
+    // A synchronous tool's value is used as is: no promise and no tick per call.
+    const value = isThenable(pending) ? await pending : pending;
     const content = typeof value === 'string' ? value : JSON.stringify(value ?? null);
     return { callId: call.id, tool: call.name, args: input, ok: true, result: value, content, durationMs: performance.now() - t0 };
   } catch (err) {
     if (isFatal(err)) throw err;
-    if (ctx.signal.aborted) throw asAbortError(ctx.signal.reason);
+    if (ctx.aborted) throw asAbortError(ctx.signal.reason);
     return failure(call, input, `${call.name} failed: ${errorMessage(err)}`, t0);
   }
 }
@@ -98,9 +106,14 @@ async function checkGate(ctx: RunContext, tool: AnyTool, input: unknown, call: T
   return `${tool.name} was not approved by ${decision.reviewer ?? 'the reviewer'}${decision.comment ? `: ${decision.comment}` : ''}; the action was not taken`;
 }
 
-function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): Promise<unknown> {
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The tool's result: its value or promise as returned, or with a time limit, a promise. */
+function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): unknown {
   const info = { id: call.id, name: call.name };
-  if (tool.timeoutMs === undefined) return Promise.resolve(tool.execute(input, ctx, info));
+  if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
   const ac = new AbortController();
   const signal = AbortSignal.any([ctx.signal, ac.signal]);
   return new Promise((resolve, reject) => {

@@ -57,7 +57,7 @@ export class ScriptedModel implements Model {
     const turn = assistantTurns(request.messages);
     const answer = this.responder(request, turn);
     const delay = typeof answer === 'object' && answer.delayMs !== undefined ? answer.delayMs : this.options.delayMs;
-    if (delay) await sleep(delay, options?.signal);
+    if (delay) await sleep(delay, options);
     return this.toResponse(answer, request, turn);
   }
 
@@ -140,8 +140,22 @@ function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): 
   return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, rejecting on cancellation: through `onAbort` when the caller gives it (no AbortSignal made), else the signal. */
+function sleep(ms: number, options?: CallOptions): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (options?.onAbort) {
+      let unsubscribe: (() => void) | undefined;
+      const t = setTimeout(() => {
+        unsubscribe!();
+        resolve();
+      }, ms);
+      unsubscribe = options.onAbort((reason) => {
+        clearTimeout(t);
+        reject(reason);
+      });
+      return;
+    }
+    const signal = options?.signal;
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -5,6 +5,7 @@ import { SCRIPTED_NOTICE } from '../../models/scripted.js';
 import { CliError } from '../errors.js';
 import { formatActions, formatUsage } from '../format.js';
 import { addModelOptions, modelFromOptions } from '../model-option.js';
+import { runDurableExample, STORE_OPTION } from './resume.js';
 
 export function registerRun(program: Command): void {
   addModelOptions(
@@ -13,8 +14,10 @@ export function registerRun(program: Command): void {
       .description('run one Vend example (see `agent-patterns list`)')
       .argument('<example>', 'example name')
       .option('--input <text>', 'the input (default: the example\'s own)')
-      .option('--json', 'print one JSON object instead of text'),
-  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string }) => {
+      .option('--json', 'print one JSON object instead of text')
+      .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
+      .option(...STORE_OPTION),
+  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string }) => {
     const example = await findExample(name);
     if (!example) {
       const names = (await listExamples()).map((e) => e.name).join(', ');
@@ -22,6 +25,9 @@ export function registerRun(program: Command): void {
     }
     const model = await modelFromOptions(opts);
     const input = opts.input ?? example.defaultInput;
+    if (opts.durable) {
+      return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(model ? { model } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
+    }
     const out = await example.run(input, model ? { model } : {});
     const r = out.result;
     if (opts.json) {

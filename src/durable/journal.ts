@@ -1,0 +1,194 @@
+/**
+ * The replay log of a durable run (LangGraph checkpoints / Temporal-style
+ * journal). Every completed model call, tool call and step is recorded under
+ * a deterministic key right after it completes; a resumed run walks the same
+ * code and gets recorded results back instead of executing again.
+ *
+ * Keys come from the step path (names + occurrence numbers given by runStep,
+ * in call order) plus a per-scope sequence number for model and tool calls:
+ * "/triage#1|m2" is the second model call of the first "triage" step. Work
+ * that runs concurrently must go through runStep (the parallel primitive
+ * does), so each branch has its own scope and the keys do not depend on timing.
+ *
+ * Irreversible tools write a "started" record before `execute` and the
+ * outcome after. A started call with no outcome (a crash in between) is not
+ * re-run blindly: see reconcile.ts.
+ */
+import { callModel } from '../core/call-model.js';
+import type { Journal, RunContext } from '../core/context.js';
+import { RunSuspended } from '../core/errors.js';
+import type { ToolCall } from '../core/messages.js';
+import type { Model, ModelRequest, ModelResponse } from '../core/model.js';
+import { costOf, priceOf } from '../core/pricing.js';
+import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
+import type { Step } from '../core/step.js';
+import type { AnyTool } from '../core/tool.js';
+import { sha256 } from '../hitl/keys.js';
+import type { Store } from '../store/types.js';
+import { ReplayDivergence } from './errors.js';
+import { reconcileStartedCall, type Reconciler, type StartedCall } from './reconcile.js';
+import { withActivePath } from './scope.js';
+
+export type JournalEntry =
+  | { k: 'model'; response: ModelResponse; costUsd: number; h: string }
+  | { k: 'tool'; outcome: ToolOutcome }
+  | ({ k: 'started' } & StartedCall)
+  | { k: 'step'; output?: unknown };
+
+/** What every scope of one run shares: the records, the store, what to do after each write. */
+export interface JournalState {
+  runId: string;
+  store: Store;
+  records: Map<string, JournalEntry>;
+  reconcilers: Readonly<Record<string, Reconciler>>;
+  /** Called after each record is written (flushes the trace to the store). */
+  afterRecord?: () => Promise<void>;
+}
+
+export class DurableJournal implements Journal {
+  private modelSeq = 0;
+  private toolSeq = 0;
+  private readonly children = new Map<string, number>();
+
+  constructor(
+    readonly state: JournalState,
+    readonly path: string = '',
+  ) {}
+
+  /** The scope of the next child step named `name` (numbered by occurrence, in call order). */
+  child(name: string): DurableJournal {
+    const n = (this.children.get(name) ?? 0) + 1;
+    this.children.set(name, n);
+    return new DurableJournal(this.state, `${this.path}/${name}#${n}`);
+  }
+
+  async callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
+    const key = `${this.path}|m${++this.modelSeq}`;
+    const h = sha256(JSON.stringify(request.messages));
+    const hit = this.state.records.get(key);
+    if (hit) {
+      if (hit.k !== 'model') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now calls a model`);
+      if (hit.h !== h) throw new ReplayDivergence(key, 'the model request differs from the recorded one (workflow, prompt or input changed)');
+      return hit.response;
+    }
+    const response = await callModel(this.bare(ctx), model, request, name);
+    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(model.provider, model.modelId), response.usage), h });
+    return response;
+  }
+
+  async runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
+    const key = `${this.path}|t${++this.toolSeq}`;
+    const hit = this.state.records.get(key);
+    if (hit) {
+      if (hit.k !== 'tool' || hit.outcome.tool !== call.name) {
+        throw new ReplayDivergence(key, `recorded ${hit.k === 'tool' ? `tool ${hit.outcome.tool}` : `a ${hit.k}`}, the code now calls tool ${call.name}`);
+      }
+      return hit.outcome;
+    }
+    const tool = tools.get(call.name);
+    let live = tools;
+    if (tool?.irreversible) {
+      const started = this.state.records.get(`${key}|started`);
+      if (started?.k === 'started') {
+        const settled = await reconcileStartedCall(ctx, tool, started, this.state.reconcilers[tool.name]);
+        if (settled) {
+          await this.record(key, { k: 'tool', outcome: settled });
+          return settled;
+        }
+      }
+      live = this.withStartMarker(tools, tool, key);
+    }
+    try {
+      const outcome = await runToolCall(this.bare(ctx), live, call);
+      await this.record(key, { k: 'tool', outcome });
+      return outcome;
+    } catch (err) {
+      // A call held for approval did not happen: it is charged again when it really runs.
+      if (err instanceof RunSuspended) ctx.budget.toolCalls--;
+      throw err;
+    }
+  }
+
+  async runStep<I, O>(ctx: RunContext, child: Step<I, O>, input: I, attributes?: Record<string, unknown>): Promise<O> {
+    const scope = this.child(child.name);
+    const key = `${scope.path}|out`;
+    const hit = this.state.records.get(key);
+    if (hit) {
+      if (hit.k !== 'step') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now runs step ${child.name}`);
+      return hit.output as O;
+    }
+    ctx.throwIfAborted();
+    const span = ctx.tracer.start('step', child.name, ctx.spanId, attributes);
+    const inner = ctx.withSpan(span.id);
+    (inner as { journal: Journal }).journal = scope;
+    let out: O;
+    try {
+      out = await child.run(input, inner);
+      span.end();
+    } catch (err) {
+      span.fail(err);
+      throw err;
+    }
+    // Only plain JSON survives a restart unchanged; other outputs are rebuilt from their children's records.
+    if (isJsonData(out)) await this.record(key, out === undefined ? { k: 'step' } : { k: 'step', output: out });
+    return out;
+  }
+
+  /** The same context without the journal (so the real callModel/runToolCall run), marked with this scope's path. */
+  private bare(ctx: RunContext): RunContext {
+    const b = Object.create(ctx) as RunContext;
+    (b as { journal: Journal | undefined }).journal = undefined;
+    withActivePath(b, this.path);
+    return b;
+  }
+
+  private withStartMarker(tools: ReadonlyMap<string, AnyTool>, tool: AnyTool, key: string): ReadonlyMap<string, AnyTool> {
+    const marked = new Map(tools);
+    marked.set(tool.name, {
+      ...tool,
+      execute: async (input: unknown, c: RunContext, info: { id: string; name: string }) => {
+        const idempotencyKey = tool.idempotencyKey?.(input, info);
+        await this.record(`${key}|started`, {
+          k: 'started', tool: tool.name, callId: info.id, args: input, at: Date.now(), ...(idempotencyKey ? { idempotencyKey } : {}),
+        });
+        return tool.execute(input, c, info);
+      },
+    });
+    return marked;
+  }
+
+  private async record(key: string, entry: JournalEntry): Promise<void> {
+    this.state.records.set(key, entry);
+    await this.state.store.putCheckpoint(this.state.runId, key, entry);
+    if (this.state.afterRecord) await this.state.afterRecord();
+  }
+}
+
+/** Plain JSON data (what a checkpoint can hold without changing it): no class instances, functions, NaN. */
+export function isJsonData(value: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (value === null || value === undefined) return true;
+  const t = typeof value;
+  if (t === 'string' || t === 'boolean') return true;
+  if (t === 'number') return Number.isFinite(value);
+  if (t !== 'object') return false;
+  if (Array.isArray(value)) return value.every((v) => v !== undefined && isJsonData(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const v of Object.values(value as Record<string, unknown>)) if (!isJsonData(v, depth + 1)) return false;
+  return true;
+}
+
+/** Budget consumed by the recorded operations (a resumed run starts from it). */
+export function usageOfRecords(records: ReadonlyMap<string, JournalEntry>): { modelTurns: number; toolCalls: number; inputTokens: number; outputTokens: number; costUsd: number } {
+  const u = { modelTurns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  for (const e of records.values()) {
+    if (e.k === 'model') {
+      u.modelTurns++;
+      u.inputTokens += e.response.usage.inputTokens;
+      u.outputTokens += e.response.usage.outputTokens;
+      u.costUsd += e.costUsd;
+    } else if (e.k === 'tool') u.toolCalls++;
+  }
+  return u;
+}

@@ -1,0 +1,216 @@
+/**
+ * Durable runs. `durableRun` starts a workflow with a store: every completed
+ * operation is checkpointed; a human approval suspends the run (status
+ * "suspended" in the store, no process waiting). `resumeRun` continues a
+ * suspended or crashed run in any process: it applies overdue escalations,
+ * restores the budget consumed so far, replays the recorded operations and
+ * goes on from the first one that has no record.
+ */
+import { hostname } from 'node:os';
+import { Budget, type BudgetLimits, type BudgetUsage } from '../core/budget.js';
+import { ConfigError, RunSuspended } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { SpanRecord, TraceSink } from '../core/span.js';
+import { run, type RunOptions, type Step } from '../core/step.js';
+import type { ApprovalGate } from '../core/tool.js';
+import { Tracer } from '../core/tracer.js';
+import { canonicalJson, sha256 } from '../hitl/keys.js';
+import { StoreApprovalGate } from '../hitl/store-gate.js';
+import { sweepApprovals } from '../hitl/sweep.js';
+import type { ApprovalRecord, RunRecord, Store } from '../store/types.js';
+import { ResumeError } from './errors.js';
+import { DurableJournal, isJsonData, usageOfRecords, type JournalEntry } from './journal.js';
+import type { Reconciler } from './reconcile.js';
+import type { WorkflowDefinition, WorkflowRegistry } from './registry.js';
+import { activeStepName } from './scope.js';
+import { StoreTraceSink } from '../store/trace-sink.js';
+
+export interface DurableOptions {
+  store: Store;
+  runId?: string;
+  budget?: BudgetLimits;
+  /** Default: StoreApprovalGate on the same store (suspends for a real person). */
+  approvals?: ApprovalGate;
+  sinks?: readonly TraceSink[];
+  logger?: Logger;
+  signal?: AbortSignal;
+  metadata?: Record<string, unknown>;
+  reconcilers?: Readonly<Record<string, Reconciler>>;
+  /** Workflow version recorded with the run (resume refuses another one). */
+  version?: string;
+  /** Clock for deadlines (tests). */
+  now?: () => number;
+}
+
+export interface ResumeOptions extends Omit<DurableOptions, 'runId' | 'version' | 'reconcilers'> {
+  registry: WorkflowRegistry;
+  /** When given, must equal the input the run started with. */
+  input?: unknown;
+}
+
+/** What the store keeps in RunRecord.state between segments of a durable run. */
+export interface DurableState {
+  version?: string;
+  inputHash: string;
+  budgetLimits?: BudgetLimits;
+  /** Budget consumed so far. */
+  usage: BudgetUsage;
+  /** Active wall time so far (time spent suspended does not count against maxWallMs). */
+  wallMs: number;
+  /** The innermost step that was running when the run suspended (the "active agent"). */
+  activeStep?: string;
+  pending: { approvalId: string; tool: string; reviewer: string; activeStep?: string; path?: string }[];
+  /** How many times the run has been started or resumed. */
+  segments: number;
+  owner?: { pid: number; host: string };
+}
+
+interface Base {
+  runId: string;
+  usage: BudgetUsage;
+  /** Every span of the run so far, all segments. */
+  trace: SpanRecord[];
+  scripted: boolean;
+}
+export type DurableResult<O> =
+  | (Base & { status: 'completed'; output: O })
+  | (Base & { status: 'suspended'; pending: ApprovalRecord[] });
+
+/** Starts a durable run of `step` under the workflow name `workflow` (register it under that name to resume elsewhere). */
+export async function durableRun<I, O>(workflow: string, step: Step<I, O>, input: I, options: DurableOptions): Promise<DurableResult<O>> {
+  if (!options?.store) throw new ConfigError('durable.store', 'a durable run needs a store (openStore(...))');
+  if (!isJsonData(input)) throw new ConfigError('durable.input', 'must be JSON data so another process can resume the run');
+  const now = Date.now();
+  const runId = options.runId ?? crypto.randomUUID();
+  if (await options.store.getRun(runId)) throw new ConfigError('durable.runId', `run ${runId} already exists; use resumeRun`);
+  const state: DurableState = {
+    ...(options.version ? { version: options.version } : {}),
+    inputHash: sha256(canonicalJson(input)),
+    ...(options.budget ? { budgetLimits: options.budget } : {}),
+    usage: { modelTurns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 },
+    wallMs: 0,
+    pending: [],
+    segments: 0,
+  };
+  const record: RunRecord = { runId, workflow, input, status: 'running', state, createdAt: now, updatedAt: now };
+  await options.store.putRun(record);
+  return execute({ name: workflow, step, ...(options.reconcilers ? { reconcilers: options.reconcilers } : {}) }, record, options, false);
+}
+
+/** Continues a suspended or crashed run; fails with a ResumeError naming the reason when it cannot. */
+export async function resumeRun<O = unknown>(runId: string, options: ResumeOptions): Promise<DurableResult<O>> {
+  const { store, registry } = options;
+  if (!store) throw new ConfigError('resume.store', 'is required');
+  const record = await store.getRun(runId);
+  if (!record) throw new ResumeError(runId, 'RUN_NOT_FOUND', 'no such run in this store');
+  if (record.status === 'completed') {
+    throw new ResumeError(runId, 'RUN_ALREADY_COMPLETED', `it completed at ${new Date(record.updatedAt).toISOString()}`);
+  }
+  const definition = registry.get(record.workflow);
+  if (!definition) {
+    throw new ResumeError(runId, 'WORKFLOW_NOT_REGISTERED', `workflow "${record.workflow}" is not registered here (registered: ${registry.names().join(', ') || 'none'})`);
+  }
+  const state = record.state as DurableState | undefined;
+  if ((state?.version ?? undefined) !== (definition.version ?? undefined)) {
+    throw new ResumeError(runId, 'WORKFLOW_VERSION_CHANGED', `it started on version ${state?.version ?? '(none)'} of "${record.workflow}", this process has ${definition.version ?? '(none)'}`);
+  }
+  if (options.input !== undefined && sha256(canonicalJson(options.input)) !== sha256(canonicalJson(record.input))) {
+    throw new ResumeError(runId, 'INPUT_CHANGED', 'the input given differs from the input the run started with');
+  }
+  if (record.status === 'running' && state?.owner && ownerAlive(state.owner)) {
+    throw new ResumeError(runId, 'RUN_IN_PROGRESS', `process ${state.owner.pid} on ${state.owner.host} is still running it`);
+  }
+  await sweepApprovals(store, (options.now ?? Date.now)(), { runId });
+  return execute(definition, record, options, true);
+}
+
+function ownerAlive(owner: { pid: number; host: string }): boolean {
+  if (owner.host !== hostname() || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function execute<O>(
+  definition: Pick<WorkflowDefinition, 'name' | 'step' | 'reconcilers' | 'budget'>,
+  record: RunRecord,
+  options: Omit<DurableOptions, 'runId'>,
+  resumed: boolean,
+): Promise<DurableResult<O>> {
+  const { store } = options;
+  const runId = record.runId;
+  const prior = record.state as DurableState;
+  const records = resumed ? ((await store.getCheckpoints(runId)) as Map<string, JournalEntry>) : new Map<string, JournalEntry>();
+  const limits = options.budget ?? prior.budgetLimits ?? definition.budget;
+  const budget = new Budget(limits, { used: usageOfRecords(records), startedAt: Date.now() - (prior.wallMs ?? 0) });
+
+  const sink = new StoreTraceSink(store);
+  const tracer = new Tracer(runId, [sink, ...(options.sinks ?? [])]);
+  const priorSpans = resumed ? await store.getTrace(runId) : [];
+  // Span ids are per-tracer counters: continue after the last segment's so ids stay unique in the stored trace.
+  (tracer as unknown as { seq: number }).seq = maxSpanSeq(priorSpans);
+  if (resumed) tracer.event('event', 'resumed', undefined, { checkpoints: records.size, segment: (prior.segments ?? 0) + 1 });
+
+  const journal = new DurableJournal({
+    runId, store, records, reconcilers: { ...definition.reconcilers, ...options.reconcilers }, afterRecord: () => sink.flush(),
+  });
+  const approvals = options.approvals ?? new StoreApprovalGate(store, options.now ? { now: options.now } : {});
+  const segments = (prior.segments ?? 0) + 1;
+  await store.putRun({ ...record, status: 'running', updatedAt: Date.now(), state: { ...prior, segments, owner: { pid: process.pid, host: hostname() } } });
+
+  const runOptions = {
+    runId, budget, journal, approvals, store, tracer,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  } as RunOptions;
+  const stateNow = (extra: Partial<DurableState>): DurableState => {
+    const usage = budget.usage();
+    const { owner: _owner, ...rest } = prior;
+    return { ...rest, segments, usage, wallMs: usage.wallMs, pending: [], ...extra };
+  };
+  const fullTrace = () => [...priorSpans, ...tracer.spans];
+  try {
+    const result = await run(definition.step as Step<unknown, O>, record.input, runOptions);
+    const output = isJsonData(result.output) ? result.output : String(result.output);
+    await store.putRun({ ...record, status: 'completed', output, updatedAt: Date.now(), state: stateNow({}) });
+    const trace = fullTrace();
+    return { status: 'completed', runId, output: result.output, usage: result.usage, trace, scripted: usedScripted(trace) };
+  } catch (err) {
+    if (err instanceof RunSuspended) {
+      await sink.flush();
+      const waiting = (await store.listApprovals({ runId, status: 'pending' })).filter((a) => err.pending.includes(a.approvalId));
+      const pending = waiting.map((a) => {
+        const ev = (a.evidence ?? {}) as { activeStep?: string; path?: string };
+        return { approvalId: a.approvalId, tool: a.tool, reviewer: a.reviewer, ...(ev.activeStep ? { activeStep: ev.activeStep } : {}), ...(ev.path ? { path: ev.path } : {}) };
+      });
+      const activeStep = pending[0]?.activeStep ?? activeStepName(undefined, definition.name);
+      await store.putRun({ ...record, status: 'suspended', updatedAt: Date.now(), state: stateNow({ pending, activeStep }) });
+      const trace = fullTrace();
+      return { status: 'suspended', runId, pending: waiting, usage: budget.usage(), trace, scripted: usedScripted(trace) };
+    }
+    const e = err as { code?: unknown; message?: unknown };
+    await store.putRun({
+      ...record, status: 'failed', updatedAt: Date.now(), state: stateNow({}),
+      error: { ...(typeof e?.code === 'string' ? { code: e.code } : {}), message: typeof e?.message === 'string' ? e.message : String(err) },
+    });
+    throw err;
+  }
+}
+
+function maxSpanSeq(spans: readonly SpanRecord[]): number {
+  let max = 0;
+  for (const s of spans) {
+    const n = parseInt(s.spanId, 36);
+    if (Number.isFinite(n) && n > max) max = n;
+  }
+  return max;
+}
+
+function usedScripted(spans: readonly SpanRecord[]): boolean {
+  for (const s of spans) if (s.kind === 'model' && s.attributes.provider === 'scripted') return true;
+  return false;
+}

@@ -1,0 +1,34 @@
+/**
+ * A human decision on a pending approval: only the assigned reviewer, only
+ * once, always audited (who, when, what, comment). Unknown or already
+ * decided approvals are typed errors (ApprovalNotFound, ApprovalAlreadyDecided).
+ */
+import { ConfigError } from '../core/errors.js';
+import { ApprovalAlreadyDecided, ApprovalNotFound } from '../store/errors.js';
+import type { ApprovalRecord, Store } from '../store/types.js';
+import { ReviewerMismatch } from './errors.js';
+
+export interface DecisionInput {
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  comment?: string;
+  /** Epoch ms; default now. */
+  at?: number;
+}
+
+export async function decideApproval(store: Store, approvalId: string, input: DecisionInput): Promise<ApprovalRecord> {
+  const reviewer = input.reviewer?.trim();
+  if (!reviewer) throw new ConfigError('reviewer', 'a decision needs the reviewer\'s name');
+  const current = await store.getApproval(approvalId);
+  if (!current) throw new ApprovalNotFound(approvalId);
+  if (current.status !== 'pending') throw new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+  if (current.reviewer !== reviewer) throw new ReviewerMismatch(approvalId, current.reviewer, reviewer);
+  const at = input.at ?? Date.now();
+  const status = input.decision === 'approve' ? 'approved' : 'rejected';
+  const decided = await store.decideApproval(approvalId, { status, by: reviewer, at, ...(input.comment ? { comment: input.comment } : {}) });
+  await store.appendAudit({
+    at, approvalId, runId: current.runId, actor: reviewer, action: status,
+    detail: { tool: current.tool, args: current.args, ...(input.comment ? { comment: input.comment } : {}) },
+  });
+  return decided;
+}

@@ -1,0 +1,150 @@
+/**
+ * End to end: the order-support example (pattern 1) on each real provider,
+ * talking to a local server that speaks the provider's wire format, and the
+ * same through the built CLI with the provider configured from the environment.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { example, SYSTEM_PROMPT } from '../../examples/vend/order-support.js';
+import { ORDERS } from '../../examples/vend/data/orders.js';
+import { z } from 'zod';
+import { run as runStep } from '../../src/core/step.js';
+import { prompt } from '../../src/patterns/prompt.js';
+import { createModel } from '../../src/models/registry.js';
+import { anthropicJsonReply, messageObject } from '../support/wire/anthropic-messages.js';
+import { chatJsonReply, completionObject } from '../support/wire/chat-completions.js';
+import { jsonReply, responseObject } from '../support/wire/openai-responses.js';
+import type { WireReply } from '../support/wire/server.js';
+import { anthropicOrderSupportResponder, toolResultBlocks } from '../support/wire/anthropic-messages.js';
+import { chatOrderSupportResponder } from '../support/wire/chat-completions.js';
+import { functionOutputs, orderSupportResponder } from '../support/wire/openai-responses.js';
+import { startWireServer, type WireServer } from '../support/wire/server.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const order = ORDERS.get('1042')!;
+const expectedAnswer = `Order 1042 is ${order.status} with ${order.carrier}, arriving ${order.eta}.`;
+
+let server: WireServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('order-support on real providers (local wire servers)', () => {
+  it('openai: get_order call, tool output sent back as function_call_output, final answer from it', async () => {
+    server = await startWireServer(orderSupportResponder);
+    const model = await createModel('openai:gpt-4o', { baseUrl: `${server.origin}/v1`, apiKey: 'sk-e2e' });
+    const out = await example.run('Where is order 1042?', { model });
+
+    expect(out.answer).toBe(expectedAnswer);
+    expect(out.outcome).toBe('answered');
+    expect(out.actions).toMatchObject([{ tool: 'get_order', ok: true, args: { order_id: '1042' } }]);
+    expect(out.result.scripted).toBe(false);
+
+    expect(server.requests).toHaveLength(2);
+    const [first, second] = server.requests;
+    expect(first!.body.instructions).toBe(SYSTEM_PROMPT);
+    expect(first!.body.tools.map((t: { name: string }) => t.name)).toEqual(['get_order', 'create_support_ticket']);
+    const call = second!.body.input.find((i: { type?: string }) => i.type === 'function_call');
+    const [output] = functionOutputs(second!.body);
+    expect(output!.call_id).toBe(call.call_id);
+    expect(JSON.parse(output!.output)).toMatchObject({ order_id: '1042', status: order.status });
+
+    const modelSpans = out.result.trace.filter((s) => s.kind === 'model');
+    expect(modelSpans).toHaveLength(2);
+    for (const s of modelSpans) {
+      expect(s.attributes.provider).toBe('openai');
+      expect(String(s.attributes.providerRequestId)).toMatch(/^req_/);
+    }
+  });
+
+  it('anthropic: tool_use, tool_result back in a user turn, final answer from it', async () => {
+    server = await startWireServer(anthropicOrderSupportResponder);
+    const model = await createModel('anthropic:claude-sonnet-5-5', { baseUrl: server.origin, apiKey: 'sk-ant-e2e' });
+    const out = await example.run('Where is order 1042?', { model });
+    expect(out.answer).toBe(expectedAnswer);
+    expect(out.actions).toMatchObject([{ tool: 'get_order', ok: true }]);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[0]!.body.system).toBe(SYSTEM_PROMPT);
+    const [result] = toolResultBlocks(server.requests[1]!.body);
+    expect(JSON.parse(result!.content)).toMatchObject({ order_id: '1042', carrier: order.carrier });
+  });
+
+  it('openai-compatible: tool_calls, role "tool" result, final answer from it', async () => {
+    server = await startWireServer(chatOrderSupportResponder);
+    const model = await createModel('openai-compatible:llama3.1', { baseUrl: `${server.origin}/v1` });
+    const out = await example.run('Where is order 1042?', { model });
+    expect(out.answer).toBe(expectedAnswer);
+    expect(out.actions).toMatchObject([{ tool: 'get_order', ok: true }]);
+    const tool = server.requests[1]!.body.messages.find((m: { role: string }) => m.role === 'tool');
+    expect(JSON.parse(tool.content)).toMatchObject({ order_id: '1042', eta: order.eta });
+  });
+});
+
+describe('structured output through prompt() on each provider', () => {
+  const Verdict = z.object({ verdict: z.enum(['refund', 'deny']), reason: z.string() });
+  const answer = { verdict: 'refund', reason: 'arrived broken' };
+  const cases: [string, (origin: string) => Parameters<typeof createModel>, (body: any) => WireReply][] = [
+    ['openai:gpt-4o', (o) => ['openai:gpt-4o', { baseUrl: `${o}/v1`, apiKey: 'k' }], () => jsonReply(responseObject([{ text: JSON.stringify(answer) }]))],
+    ['openai-compatible:llama3.1', (o) => ['openai-compatible:llama3.1', { baseUrl: `${o}/v1` }], () => chatJsonReply(completionObject({ text: JSON.stringify(answer) }))],
+    [
+      'anthropic:claude-sonnet-5-5',
+      (o) => ['anthropic:claude-sonnet-5-5', { baseUrl: o, apiKey: 'k' }],
+      (body) => anthropicJsonReply(messageObject([{ toolUse: { name: body.tool_choice.name, input: answer } }])),
+    ],
+  ];
+  for (const [name, spec, reply] of cases) {
+    it(`${name}: the validated object comes back`, async () => {
+      server = await startWireServer((req) => reply(req.body));
+      const model = await createModel(...spec(server.origin));
+      const judge = prompt({ name: 'refund-judge', model, instructions: 'Decide the refund.', output: Verdict });
+      const result = await runStep(judge, 'My grinder arrived broken.');
+      expect(result.output).toEqual(answer);
+      expect(server.requests).toHaveLength(1);
+    });
+  }
+});
+
+describe('the CLI on a real provider', () => {
+  beforeAll(async () => {
+    // test/global-setup.ts builds dist/ once before any suite runs.
+    if (!existsSync(`${root}dist/src/cli/main.js`)) throw new Error('the build produced no dist/src/cli/main.js');
+  }, 180_000);
+
+  it('agent-patterns run order-support --model openai:gpt-4o, configured by OPENAI_BASE_URL / OPENAI_API_KEY', async () => {
+    server = await startWireServer(orderSupportResponder);
+    const env = { ...process.env, OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: 'sk-cli-e2e' };
+    const { stdout } = await run(
+      'node',
+      ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'openai:gpt-4o', '--input', 'Where is order 1042?', '--json'],
+      { cwd: root, env },
+    );
+    const json = JSON.parse(stdout) as { answer: string; scripted: boolean; model: string; actions: { tool: string; ok: boolean }[] };
+    expect(json.answer).toBe(expectedAnswer);
+    expect(json.scripted).toBe(false);
+    expect(json.model).toBe('openai:gpt-4o');
+    expect(json.actions).toMatchObject([{ tool: 'get_order', ok: true }]);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-cli-e2e');
+    // The key never reaches the output.
+    expect(stdout).not.toContain('sk-cli-e2e');
+  });
+
+  it('a missing OPENAI_API_KEY is one clear line and a non-zero exit', async () => {
+    const env = { ...process.env };
+    delete env.OPENAI_API_KEY;
+    const err = (await run('node', ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'openai:gpt-4o'], { cwd: root, env }).catch(
+      (e: unknown) => e,
+    )) as { code: number; stderr: string };
+    expect(err.code).not.toBe(0);
+    expect(err.stderr).toContain('OPENAI_API_KEY');
+    expect(err.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+/** True when dist/src/cli/main.js (rewritten by every build) is newer than every .ts under src/ and examples/. */
