@@ -188,6 +188,8 @@ export class RunContext {
 
 /** The error a step throws when its signal fires: the budget's own error, or RunAborted. */
 export function asAbortError(reason: unknown): Error {
-  if (reason instanceof Error && 'code' in reason) return reason;
+  // Our own typed errors (BudgetExceeded, TimeoutError…) pass through; a bare abort() gives a
+  // DOMException, whose `code` is a number, and becomes RunAborted like any other reason.
+  if (reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string') return reason;
   return new RunAborted(reason);
 }

@@ -156,3 +156,13 @@ describe('Tool definitions', () => {
     expect(loose.spec.strict).toBe(false);
   });
 });
+
+describe('cancellation without a reason', () => {
+  it('a bare abort() still stops the run with RunAborted', async () => {
+    const ac = new AbortController();
+    const slow = scripted(() => ({ text: 'late', delayMs: 5_000 }));
+    const p = run(new Agent({ name: 'a', instructions: 'x', model: slow }), 'x', { signal: ac.signal });
+    setTimeout(() => ac.abort(), 10);
+    await expect(p).rejects.toBeInstanceOf(RunAborted);
+  });
+});
