@@ -1,0 +1,30 @@
+// Reflexion (pattern 13): write code, run the tests in the sandbox, reflect on failures, retry with the lessons.
+import { createSandbox, openStore, reflexionAgent, run, scriptedByRules, type CodingTask, type Model } from '../../src/index.js';
+
+// Any Model works (openai, anthropic, an OpenAI-compatible server); this one is scripted and offline.
+const model: Model = scriptedByRules([
+  { match: 'Write a JavaScript function', reply: '```js\nfunction main(x) { return x === null ? null : x * 2; }\n```' },
+  { match: 'Analyze why this code failed', reply: { object: { succeeded: false, error_analysis: '…', what_to_fix: '…' } } },
+]);
+
+const task: CodingTask = {
+  description: 'Double a number; null stays null.',
+  language: 'javascript', // or 'python'
+  tests: [
+    { name: 'two', input: 2, expected: 4 },
+    { name: 'null', input: null, expected: null },
+  ],
+  family: 'doubling', // lessons persist in the store under reflexion:doubling
+};
+
+const agent = reflexionAgent(model, {
+  maxAttempts: 3,
+  sandbox: createSandbox(), // fails closed (SandboxUnavailable) where namespaces are unavailable
+  limits: { timeoutMs: 5000, memoryMb: 64 },
+});
+
+const store = await openStore('reflexion.db');
+const { output } = await run(agent, task, { store });
+for (const a of output.attempts) console.log(a.attempt, a.passed ? 'passed' : a.error, a.reflection?.what_to_fix ?? '');
+console.log(output.succeeded ? output.code : 'no passing attempt');
+await store.close();
