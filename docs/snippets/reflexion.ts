@@ -3,7 +3,7 @@ import { createSandbox, openStore, reflexionAgent, run, scriptedByRules, type Co
 
 // Any Model works (openai, anthropic, an OpenAI-compatible server); this one is scripted and offline.
 const model: Model = scriptedByRules([
-  { match: 'Write a JavaScript function', reply: '```js\nfunction main(x) { return x === null ? null : x * 2; }\n```' },
+  { match: 'Write a JavaScript function', reply: 'function main(x) { return x === null ? null : x * 2; }' }, // fenced code works too
   { match: 'Analyze why this code failed', reply: { object: { succeeded: false, error_analysis: '…', what_to_fix: '…' } } },
 ]);
 
