@@ -80,7 +80,9 @@ export class RunAbort {
       listener(this.reason);
       return noop;
     }
-    (this.listeners ??= []).push(listener);
+    // Usually one listener (the model call in flight): an array of exactly one, not push()'s 17 slots.
+    if (this.listeners) this.listeners.push(listener);
+    else this.listeners = [listener];
     return () => {
       const i = this.listeners ? this.listeners.indexOf(listener) : -1;
       if (i >= 0) this.listeners!.splice(i, 1);

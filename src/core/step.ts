@@ -3,10 +3,10 @@
  * patterns nest. `run()` is the entry point: it makes the context, the root
  * span, applies the wall-time cap and returns output, trace and usage.
  */
-import { randomUUID } from 'node:crypto';
 import type { BudgetUsage } from './budget.js';
 import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
+import { newRunId } from './run-id.js';
 import type { SpanRecord } from './span.js';
 
 export interface Step<I, O> {
@@ -52,7 +52,7 @@ export interface RunResult<O> {
 
 /** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
 export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
-  const runId = options.runId ?? randomUUID();
+  const runId = options.runId ?? newRunId();
   // The run's own cancellation (wall-time cap); its AbortSignal is made only if something asks for it.
   const abort = new RunAbort();
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,94 @@
+/**
+ * What every scenario shares: the scripted model of SCENARIOS.md, the tool
+ * `add` that counts its executions, the S1 agent, forced GC and the one JSON
+ * line a scenario process prints. Written against the public API, the way a
+ * user writes it; imports the built package (run `npm run build` first).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { Agent, scripted, tool } from 'agent-patterns';
+
+export const VERSION = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/**
+ * The scripted model contract: stateless; n = tool results in the conversation;
+ * n < T → one call `add` (id call_<n>, {"a": n, "b": 1}); else
+ * `done(<n>): <last user text>`; usage 10/5; a delay only when set
+ * (scripted() adds no timer for delay 0).
+ */
+export function benchModel(toolTurns, delayMs = 0) {
+  return scripted(
+    (request) => {
+      const messages = request.messages;
+      let n = 0;
+      let lastUser = '';
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i];
+        if (m.role === 'tool') n++;
+        else if (m.role === 'user') lastUser = m.content;
+      }
+      if (n < toolTurns) return { toolCalls: [{ name: 'add', id: `call_${n}`, args: { a: n, b: 1 } }] };
+      return `done(${n}): ${lastUser}`;
+    },
+    { delayMs, usage: { inputTokens: 10, outputTokens: 5 } },
+  );
+}
+
+/** The tool `add`; `addTool.executions` counts its calls so the driver can check them. */
+export function countingAdd() {
+  const counter = { executions: 0 };
+  const add = tool({
+    name: 'add',
+    description: 'Add two numbers and return the sum.',
+    input: z.object({ a: z.number(), b: z.number() }),
+    execute: ({ a, b }) => {
+      counter.executions++;
+      return a + b;
+    },
+  });
+  return { add, counter };
+}
+
+/** The S1 agent (S3 uses it with T = 1 and a delay). */
+export function calculatorAgent(toolTurns, delayMs = 0) {
+  const { add, counter } = countingAdd();
+  const agent = new Agent({
+    name: 'calculator',
+    instructions: 'You are a calculator agent.',
+    model: benchModel(toolTurns, delayMs),
+    tools: [add],
+  });
+  return { agent, counter };
+}
+
+export const PROMPT = 'add numbers nine times';
+
+export function forceGc() {
+  if (typeof globalThis.gc !== 'function') throw new Error('run scenarios with node --expose-gc (bench/run.js does)');
+  globalThis.gc();
+}
+
+export function check(cond, what) {
+  if (!cond) throw new Error(`bench check failed: ${what}`);
+}
+
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The one line a scenario process prints; bench/run.js reads it. */
+export function emit(scenario, metrics, extra = {}) {
+  process.stdout.write(
+    JSON.stringify({ framework: 'agent-patterns', version: VERSION, scenario, node: process.version, metrics, ...extra }) + '\n',
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * The hot-path shortcuts of issue 8 keep behaviour: the run's AbortSignal is
+ * made lazily but fires the same, onAbort subscriptions work with and without
+ * a signal, child contexts carry every field, run ids are UUID v4.
+ */
+import { describe, expect, it } from 'vitest';
+import { Agent, BudgetExceeded, RunAborted, RunContext, run, scripted } from '../../src/index.js';
+import { RunAbort } from '../../src/core/context.js';
+import { newRunId } from '../../src/core/run-id.js';
+
+describe('lazy run cancellation', () => {
+  it('a signal made after the abort is already aborted, with the reason', () => {
+    const abort = new RunAbort();
+    const reason = new Error('stop');
+    abort.abort(reason);
+    expect(abort.signal.aborted).toBe(true);
+    expect(abort.signal.reason).toBe(reason);
+  });
+
+  it('a signal made before the abort fires, and subscribers hear it once', () => {
+    const abort = new RunAbort();
+    const signal = abort.signal;
+    const heard: unknown[] = [];
+    abort.subscribe((r) => heard.push(r));
+    const off = abort.subscribe(() => heard.push('removed'));
+    off();
+    abort.abort('why');
+    abort.abort('again');
+    expect(signal.aborted).toBe(true);
+    expect(heard).toEqual(['why']);
+    // Subscribing after the fact is told at once.
+    abort.subscribe((r) => heard.push(r));
+    expect(heard).toEqual(['why', 'why']);
+  });
+
+  it('ctx.onAbort works on a branch signal and on the lazy run abort', () => {
+    const ctx = new RunContext({});
+    const heard: string[] = [];
+    ctx.onAbort(() => heard.push('run'));
+    const ac = new AbortController();
+    const branch = ctx.withSignal(ac.signal);
+    const off = branch.onAbort(() => heard.push('branch'));
+    ac.abort('x');
+    expect(branch.aborted).toBe(true);
+    expect(ctx.aborted).toBe(false);
+    off();
+    expect(heard).toEqual(['branch']);
+    expect(() => branch.throwIfAborted()).toThrow(RunAborted);
+  });
+
+  it('the wall-time cap still cancels a model call in flight', async () => {
+    const slow = scripted(() => ({ text: 'late', delayMs: 5_000 }));
+    const agent = new Agent({ name: 'slow', instructions: 'x', model: slow });
+    const err = await run(agent, 'x', { budget: { maxWallMs: 30 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BudgetExceeded);
+    expect((err as BudgetExceeded).limit).toBe('maxWallMs');
+  });
+});
+
+describe('child contexts', () => {
+  it('carry every field of the parent, fields added later included, and share budget and tracer', () => {
+    const ctx = new RunContext({ metadata: { tenant: 't1' } });
+    (ctx as unknown as { extraHook: string }).extraHook = 'kept';
+    const child = ctx.withSpan('7');
+    expect(child).toBeInstanceOf(RunContext);
+    expect(child.spanId).toBe('7');
+    expect(ctx.spanId).toBeUndefined();
+    expect(child.runId).toBe(ctx.runId);
+    expect(child.budget).toBe(ctx.budget);
+    expect(child.tracer).toBe(ctx.tracer);
+    expect(child.metadata).toEqual({ tenant: 't1' });
+    expect((child as unknown as { extraHook: string }).extraHook).toBe('kept');
+    expect(child.signal).toBe(ctx.signal);
+  });
+
+  it('of a context made with Object.create(ctx) keep its own additions', () => {
+    const ctx = new RunContext({});
+    const marked = Object.create(ctx) as RunContext;
+    (marked as unknown as Record<string, string>).mark = 'm';
+    const child = marked.withSpan('2');
+    expect((child as unknown as Record<string, string>).mark).toBe('m');
+    expect(child.runId).toBe(ctx.runId);
+  });
+});
+
+describe('run ids', () => {
+  it('are distinct UUID v4 strings', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const id = newRunId();
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(2000);
+  });
+});
