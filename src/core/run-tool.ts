@@ -6,7 +6,8 @@
  */
 import type { RunContext } from './context.js';
 import { asAbortError } from './context.js';
-import { TimeoutError, errorMessage, isFatal } from './errors.js';
+import { errorMessage, isFatal } from './errors.js';
+import { withDeadline } from './deadline.js';
 import type { ToolCall } from './messages.js';
 import { formatIssues } from './schema.js';
 import type { AnyTool, ApprovalPolicy, GuardResult } from './tool.js';
@@ -116,23 +117,7 @@ function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolC
   if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
   const ac = new AbortController();
   const signal = AbortSignal.any([ctx.signal, ac.signal]);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const err = new TimeoutError(`tool ${tool.name}`, tool.timeoutMs!);
-      ac.abort(err);
-      reject(err);
-    }, tool.timeoutMs);
-    Promise.resolve(tool.execute(input, ctx.withSignal(signal), info)).then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+  return withDeadline(tool.execute(input, ctx.withSignal(signal), info), tool.timeoutMs, `tool ${tool.name}`, (err) => ac.abort(err));
 }
 
 function summarize(text: string): string {

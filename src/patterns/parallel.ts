@@ -17,7 +17,8 @@
  */
 import type { RunContext } from '../core/context.js';
 import { asAbortError } from '../core/context.js';
-import { ConfigError, RunAborted, RunSuspended, StepFailed, TimeoutError, errorMessage, isFatal } from '../core/errors.js';
+import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
+import { withDeadline } from '../core/deadline.js';
 import { runStep, type Step } from '../core/step.js';
 import type { CommonInput, OutputOf, Stage } from './stage.js';
 
@@ -154,23 +155,7 @@ export class Parallel<I, R> implements Step<I, R> {
     const work = runStep(branchCtx, branch, input, { branch: key });
     const ms = this.timeouts[i];
     if (ms === undefined) return work;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const err = new TimeoutError(`branch "${key}"`, ms);
-        own.abort(err);
-        reject(err);
-      }, ms);
-      work.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
-    });
+    return withDeadline(work, ms, `branch "${key}"`, (err) => own.abort(err));
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { asAbortError } from '../../core/context.js';
 import { ConfigError } from '../../core/errors.js';
+import { abortableSleep } from './retry.js';
 
 export interface Clock {
   now(): number;
@@ -15,19 +16,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(asAbortError(signal.reason));
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(asAbortError(signal!.reason));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: abortableSleep,
 };
 
 export class TokenBucket {
