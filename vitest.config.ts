@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
     globalSetup: ['test/global-setup.ts'],
     env: { AGENT_PATTERNS_LOG_LEVEL: process.env.AGENT_PATTERNS_LOG_LEVEL ?? 'error' },
   },
