@@ -7,6 +7,7 @@ import type { BudgetUsage } from './budget.js';
 import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
 import { newRunId } from './run-id.js';
+import { watchDeadline } from './wall-clock.js';
 import type { SpanRecord } from './span.js';
 
 export interface Step<I, O> {
@@ -55,13 +56,14 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
   const runId = options.runId ?? newRunId();
   // The run's own cancellation (wall-time cap); its AbortSignal is made only if something asks for it.
   const abort = new RunAbort();
-  let timer: NodeJS.Timeout | undefined;
+  let stopWatch: (() => void) | undefined;
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : undefined;
   const ctx = new RunContext({ ...options, runId, signal, abort });
   const maxWall = ctx.budget.remainingWallMs();
   if (maxWall !== undefined) {
-    timer = setTimeout(() => abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)), maxWall);
-    timer.unref();
+    stopWatch = watchDeadline(maxWall, () =>
+      abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)),
+    );
   }
   const span = ctx.tracer.start('run', root.name, undefined, { requestId: ctx.requestId });
   const inner = ctx.withSpan(span.id);
@@ -92,7 +94,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     }
     throw err;
   } finally {
-    if (timer) clearTimeout(timer);
+    stopWatch?.();
     await ctx.tracer.flush();
   }
 }

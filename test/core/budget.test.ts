@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Agent, Budget, BudgetExceeded, ConfigError, run, scripted, setPrice, tool, toolResults, type BudgetLimits } from '../../src/index.js';
 
@@ -57,6 +57,25 @@ describe('Budget caps', () => {
     const err = await run(agent, 'go', { budget: { maxWallMs: 50 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BudgetExceeded);
     expect((err as BudgetExceeded).limit).toBe('maxWallMs');
+  });
+
+  it('a long wall-time cap (shared sweep, not a timer per run) still aborts a hung call', async () => {
+    vi.useFakeTimers();
+    try {
+      const hung = scripted(() => ({ text: 'never', delayMs: 10 * 60_000 }));
+      const p = run(new Agent({ name: 'hung', instructions: 'x', model: hung }), 'go', { budget: { maxWallMs: 120_000 } }).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(119_000);
+      let settled = false;
+      void p.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(2_000);
+      const err = await p;
+      expect(err).toBeInstanceOf(BudgetExceeded);
+      expect((err as BudgetExceeded).limit).toBe('maxWallMs');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('every run has a budget by default', async () => {
