@@ -1,8 +1,15 @@
 /**
  * Secrets never reach logs or traces: keys that name a credential are
- * replaced before a value is recorded. The same list feeds pino's redaction.
+ * replaced before a value is recorded. One list of names feeds both the
+ * trace redaction (any spelling: apiKey, api_key, api-key) and pino's paths.
  */
-const SECRET_KEY = /^(api[-_]?key|x-api-key|authorization|password|passwd|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token|bearer|cookie|set-cookie|private[-_]?key|webhook[-_]?secret)$/i;
+const SECRET_NAMES = [
+  'apiKey', 'api_key', 'x-api-key', 'authorization', 'password', 'passwd', 'secret', 'token', 'bearer',
+  'clientSecret', 'client_secret', 'accessToken', 'access_token', 'refreshToken', 'refresh_token',
+  'privateKey', 'private_key', 'webhookSecret', 'webhook_secret', 'cookie', 'set-cookie',
+];
+const normalize = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+const SECRET_KEYS = new Set(SECRET_NAMES.map(normalize));
 
 export const REDACTED = '[REDACTED]';
 
@@ -14,7 +21,7 @@ const verdicts = new Map<string, boolean>();
 export function isSecretKey(key: string): boolean {
   let secret = verdicts.get(key);
   if (secret === undefined) {
-    secret = SECRET_KEY.test(key);
+    secret = SECRET_KEYS.has(normalize(key));
     if (verdicts.size < 2048) verdicts.set(key, secret);
   }
   return secret;
@@ -35,9 +42,9 @@ export function redact(value: unknown, depth = 0): unknown {
   return out ?? value;
 }
 
-/** pino redact paths for the same keys, one and two levels deep. */
-export const PINO_REDACT_PATHS = [
-  'apiKey', 'api_key', 'authorization', 'password', 'secret', 'token', 'accessToken', 'webhookSecret',
-  '*.apiKey', '*.api_key', '*.authorization', '*.Authorization', '*.password', '*.secret', '*.token',
-  '*.accessToken', '*.webhookSecret', '*.headers.authorization', '*.headers["x-api-key"]',
-];
+/** pino redact paths for the same names: top level, one level down, and in headers. */
+export const PINO_REDACT_PATHS = SECRET_NAMES.flatMap((name) => {
+  const key = /^[A-Za-z_]\w*$/.test(name) ? `.${name}` : `["${name}"]`;
+  const top = key.startsWith('.') ? name : key;
+  return [top, `*${key}`, `*.headers${key}`];
+});

@@ -9,6 +9,7 @@ import { asAbortError } from './context.js';
 import { errorMessage, isFatal } from './errors.js';
 import { withDeadline } from './deadline.js';
 import type { ToolCall } from './messages.js';
+import { redact } from './redact.js';
 import { formatIssues } from './schema.js';
 import type { AnyTool, ApprovalPolicy, GuardResult } from './tool.js';
 
@@ -47,7 +48,11 @@ export async function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, An
     throw err;
   }
   span.set('args', outcome.args);
-  if (outcome.ok) span.end({ result: summarize(outcome.content) });
+  if (outcome.ok) {
+    // The summary is text, which key redaction cannot see into: redact the value first.
+    const safe = redact(outcome.result);
+    span.end({ result: summarize(safe === outcome.result ? outcome.content : JSON.stringify(safe)) });
+  }
   else {
     span.record.status = 'error';
     span.record.error = { name: 'ToolError', message: String(outcome.result) };

@@ -24,8 +24,11 @@ describe('traces and logs keep secrets out', () => {
       await sink.close();
       const toolSpan = res.trace.find((s) => s.kind === 'tool')!;
       expect(toolSpan.attributes.args).toEqual({ user: 'ann', password: REDACTED });
+      expect(toolSpan.attributes.result).toBe(JSON.stringify({ ok: true, access_token: REDACTED }));
+      expect(JSON.stringify(res.trace)).not.toContain('tok-123');
       const file = readFileSync(join(dir, 'trace.jsonl'), 'utf8');
       expect(file).not.toContain('hunter2');
+      expect(file).not.toContain('tok-123');
       const lines = file.trim().split('\n').map((l) => JSON.parse(l) as { traceId: string });
       expect(lines).toHaveLength(res.trace.length);
       expect(new Set(lines.map((l) => l.traceId))).toEqual(new Set([res.runId]));
@@ -38,7 +41,11 @@ describe('traces and logs keep secrets out', () => {
     const out: string[] = [];
     const stream = new Writable({ write(chunk, _e, cb) { out.push(String(chunk)); cb(); } });
     const log = pino({ redact: { paths: PINO_REDACT_PATHS, censor: REDACTED } }, stream);
-    log.info({ config: { apiKey: 'sk-live-1', baseUrl: 'http://x' }, headers: { authorization: 'Bearer abc' } }, 'configured');
+    log.info({ config: { apiKey: 'sk-live-1', baseUrl: 'http://x' }, headers: { authorization: 'Bearer abc', 'x-api-key': 'k-9' } }, 'configured');
+    log.info({ client: { private_key: 'pk-1', token: 't-1' } }, 'more');
+    expect(out.join('')).not.toContain('k-9');
+    expect(out.join('')).not.toContain('pk-1');
+    expect(out.join('')).not.toContain('t-1');
     expect(out.join('')).not.toContain('sk-live-1');
     expect(out.join('')).not.toContain('Bearer abc');
     expect(out.join('')).toContain('http://x');
