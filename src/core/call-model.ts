@@ -4,11 +4,9 @@
  */
 import type { RunContext } from './context.js';
 import { asAbortError } from './context.js';
-import type { CallOptions, Model, ModelRequest, ModelResponse } from './model.js';
+import type { CallOptions, Model, ModelRequest, ModelResponse, RetryInfo } from './model.js';
 import { costOf, priceOf } from './pricing.js';
 import type { ActiveSpan } from './tracer.js';
-
-type RetryInfo = { attempt: number; status?: number; delayMs: number; error: string };
 
 /**
  * What `generate` is given. A class, not an object literal: a literal with a
@@ -59,9 +57,10 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
   try {
     response = await model.generate(request, new ModelCallOptions(ctx, model, span));
   } catch (err) {
-    span.fail(ctx.aborted ? asAbortError(ctx.signal.reason) : err);
-    if (ctx.aborted) throw asAbortError(ctx.signal.reason);
-    throw err;
+    // A cancelled run fails with its own abort error, whatever the provider threw.
+    const failure = ctx.aborted ? asAbortError(ctx.signal.reason) : err;
+    span.fail(failure);
+    throw failure;
   }
   const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);
   span.end({

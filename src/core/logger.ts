@@ -4,7 +4,7 @@
  * failures show; per-turn detail is "debug").
  */
 import { pino, type Logger } from 'pino';
-import { PINO_REDACT_PATHS } from './redact.js';
+import { PINO_REDACT_PATHS, REDACTED } from './redact.js';
 
 export type { Logger };
 
@@ -13,7 +13,7 @@ let fallback: Logger | undefined;
 export function createLogger(options: { level?: string; destination?: number | string } = {}): Logger {
   const level = options.level ?? process.env.AGENT_PATTERNS_LOG_LEVEL ?? 'warn';
   return pino(
-    { name: 'agent-patterns', level, redact: { paths: PINO_REDACT_PATHS, censor: '[REDACTED]' } },
+    { name: 'agent-patterns', level, redact: { paths: PINO_REDACT_PATHS, censor: REDACTED } },
     pino.destination({ dest: options.destination ?? 2, sync: false }),
   );
 }

@@ -51,6 +51,15 @@ export type StreamEvent =
   | { type: 'tool-call'; call: ToolCall }
   | { type: 'finish'; response: ModelResponse };
 
+/** A retry about to happen after a failed attempt (what `onRetry` is told). */
+export interface RetryInfo {
+  /** The retry about to happen: 1 for the first retry. */
+  attempt: number;
+  status?: number;
+  delayMs: number;
+  error: string;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   /**
@@ -63,7 +72,7 @@ export interface CallOptions {
   /** Our request id, sent to providers that accept a client request id header. */
   requestId?: string;
   /** Told before each retry of a failed attempt (callModel counts them onto the model span). */
-  onRetry?: (info: { attempt: number; status?: number; delayMs: number; error: string }) => void;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export interface Model {

@@ -114,7 +114,7 @@ export async function resumeRun<O = unknown>(runId: string, options: ResumeOptio
   if ((state?.version ?? undefined) !== (definition.version ?? undefined)) {
     throw new ResumeError(runId, 'WORKFLOW_VERSION_CHANGED', `it started on version ${state?.version ?? '(none)'} of "${record.workflow}", this process has ${definition.version ?? '(none)'}`);
   }
-  if (options.input !== undefined && sha256(canonicalJson(options.input)) !== sha256(canonicalJson(record.input))) {
+  if (options.input !== undefined && canonicalJson(options.input) !== canonicalJson(record.input)) {
     throw new ResumeError(runId, 'INPUT_CHANGED', 'the input given differs from the input the run started with');
   }
   if (record.status === 'running' && state?.owner && ownerAlive(state.owner)) {
@@ -150,8 +150,6 @@ async function execute<O>(
   const sink = new StoreTraceSink(store);
   const tracer = new Tracer(runId, [sink, ...(options.sinks ?? [])]);
   const priorSpans = resumed ? await store.getTrace(runId) : [];
-  // Span ids are per-tracer counters: continue after the last segment's so ids stay unique in the stored trace.
-  (tracer as unknown as { seq: number }).seq = maxSpanSeq(priorSpans);
   if (resumed) tracer.event('event', 'resumed', undefined, { checkpoints: records.size, segment: (prior.segments ?? 0) + 1 });
 
   const journal = new DurableJournal({
@@ -199,15 +197,6 @@ async function execute<O>(
     });
     throw err;
   }
-}
-
-function maxSpanSeq(spans: readonly SpanRecord[]): number {
-  let max = 0;
-  for (const s of spans) {
-    const n = parseInt(s.spanId, 36);
-    if (Number.isFinite(n) && n > max) max = n;
-  }
-  return max;
 }
 
 function usedScripted(spans: readonly SpanRecord[]): boolean {

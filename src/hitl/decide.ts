@@ -4,7 +4,7 @@
  * decided approvals are typed errors (ApprovalNotFound, ApprovalAlreadyDecided).
  */
 import { ConfigError } from '../core/errors.js';
-import { ApprovalAlreadyDecided, ApprovalNotFound } from '../store/errors.js';
+import { notPendingError } from '../store/errors.js';
 import type { ApprovalRecord, Store } from '../store/types.js';
 import { ReviewerMismatch } from './errors.js';
 
@@ -20,8 +20,7 @@ export async function decideApproval(store: Store, approvalId: string, input: De
   const reviewer = input.reviewer?.trim();
   if (!reviewer) throw new ConfigError('reviewer', 'a decision needs the reviewer\'s name');
   const current = await store.getApproval(approvalId);
-  if (!current) throw new ApprovalNotFound(approvalId);
-  if (current.status !== 'pending') throw new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+  if (!current || current.status !== 'pending') throw notPendingError(approvalId, current);
   if (current.reviewer !== reviewer) throw new ReviewerMismatch(approvalId, current.reviewer, reviewer);
   const at = input.at ?? Date.now();
   const status = input.decision === 'approve' ? 'approved' : 'rejected';

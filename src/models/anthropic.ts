@@ -22,6 +22,7 @@ import type { CallOptions, FinishReason, JsonSchema, Model, ModelRequest, ModelR
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
 import type { ModelSpecOptions } from './registry.js';
+import { wireName } from './wire-name.js';
 
 type AnthropicModule = typeof import('@anthropic-ai/sdk');
 
@@ -127,7 +128,8 @@ export class AnthropicModel implements Model {
 }
 
 function outputToolFor(output: OutputSpec, taken: Set<string>): { name: string; wrapped: boolean; tool: AnthropicTool } {
-  let name = output.name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 60) || 'output';
+  // 60, not 64: room for the "_" suffixes that keep it apart from the real tools' names.
+  let name = wireName(output.name, 60);
   while (taken.has(name)) name = `${name}_`;
   // Tool inputs are JSON objects: any other root (array, string) travels as { value }.
   const wrapped = output.schema.type !== 'object';
@@ -224,7 +226,6 @@ function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean
   switch (reason) {
     case 'end_turn':
     case 'stop_sequence':
-      return hasToolCalls ? 'tool_calls' : 'stop';
     case 'tool_use':
       return hasToolCalls ? 'tool_calls' : 'stop';
     case 'max_tokens':

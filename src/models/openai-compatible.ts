@@ -18,6 +18,7 @@ import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, Str
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
 import type { ModelSpecOptions } from './registry.js';
+import { wireName } from './wire-name.js';
 
 type OpenAIModule = typeof import('openai');
 
@@ -96,7 +97,7 @@ export class OpenAICompatibleModel implements Model {
     if (request.output) {
       params.response_format = {
         type: 'json_schema',
-        json_schema: { name: request.output.name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output', schema: request.output.schema, strict: request.output.strict },
+        json_schema: { name: wireName(request.output.name), schema: request.output.schema, strict: request.output.strict },
       };
     }
     if (request.temperature !== undefined) params.temperature = request.temperature;

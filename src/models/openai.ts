@@ -18,6 +18,7 @@ import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, Str
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
 import type { ModelSpecOptions } from './registry.js';
+import { wireName } from './wire-name.js';
 
 type OpenAIModule = typeof import('openai');
 
@@ -93,7 +94,7 @@ export class OpenAIResponsesModel implements Model {
     }
     if (request.output) {
       params.text = {
-        format: { type: 'json_schema', name: formatName(request.output.name), schema: request.output.schema, strict: request.output.strict },
+        format: { type: 'json_schema', name: wireName(request.output.name), schema: request.output.schema, strict: request.output.strict },
       };
     }
     if (request.temperature !== undefined) params.temperature = request.temperature;
@@ -173,11 +174,6 @@ function finishReasonOf(r: Response, hasToolCalls: boolean, refused: boolean): F
   }
   if (refused) return 'content_filter';
   return hasToolCalls ? 'tool_calls' : 'stop';
-}
-
-/** json_schema format names allow [a-zA-Z0-9_-]{1,64}. */
-function formatName(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output';
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Typed errors of the durable store. Callers branch on `code`, never on message text. */
 import { AgentPatternsError } from '../core/errors.js';
-import type { ApprovalStatus } from './types.js';
+import type { ApprovalRecord, ApprovalStatus } from './types.js';
 
 /** The store cannot do what was asked: driver missing, bad target, value that is not JSON, schema too new. */
 export class StoreError extends AgentPatternsError {
@@ -43,4 +43,10 @@ export class ApprovalExists extends AgentPatternsError {
     super('APPROVAL_EXISTS', `approval "${approvalId}" already exists`);
     this.approvalId = approvalId;
   }
+}
+
+/** Why a pending-only change of an approval matched nothing, given the row as it is now. */
+export function notPendingError(approvalId: string, current: ApprovalRecord | undefined): ApprovalNotFound | ApprovalAlreadyDecided {
+  if (!current) return new ApprovalNotFound(approvalId);
+  return new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
 }

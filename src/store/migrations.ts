@@ -11,6 +11,7 @@
  *
  * Append new migrations at the end; never edit one that has shipped.
  */
+import { StoreError } from './errors.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -140,6 +141,19 @@ export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_
   name TEXT NOT NULL,
   applied_at DOUBLE PRECISION NOT NULL
 )`;
+
+/** The schema version a database is at (NULL before the first migration). */
+export const SCHEMA_VERSION_SQL = `SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`;
+export const APPLIED_MIGRATIONS_SQL = `SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`;
+/** Params: version, name, applied_at (`?` placeholders; PostgreSQL renumbers them). */
+export const RECORD_MIGRATION_SQL = `INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`;
+
+/** A database migrated by a newer agent-patterns must not be written by this one. */
+export function refuseNewerSchema(version: number): void {
+  if (version > LATEST_VERSION) {
+    throw new StoreError(`the store's schema is at version ${version}, newer than this agent-patterns understands (${LATEST_VERSION}); upgrade agent-patterns`);
+  }
+}
 
 export interface AppliedMigration {
   version: number;

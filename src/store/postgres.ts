@@ -13,9 +13,10 @@
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { ConfigError } from '../core/errors.js';
 import type { SpanRecord } from '../core/span.js';
-import { ApprovalAlreadyDecided, ApprovalExists, ApprovalNotFound, StoreError } from './errors.js';
+import { ApprovalExists, notPendingError, StoreError } from './errors.js';
 import {
-  CREATE_MIGRATIONS_TABLE, LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE, migrationSql, toAppliedMigration, type AppliedMigration,
+  APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
+  toAppliedMigration, type AppliedMigration,
 } from './migrations.js';
 import { SQL, toPostgres, type QueryName } from './queries.js';
 import {
@@ -61,6 +62,8 @@ const SPANS_PER_INSERT = 500;
 const PG_SQL = Object.fromEntries(
   (Object.keys(SQL) as QueryName[]).map((name) => [name, toPostgres(SQL[name])]),
 ) as Record<QueryName, string>;
+/** "INSERT INTO ap_spans (...)": appendSpans adds one VALUES tuple per span. */
+const SPAN_INSERT_HEAD = PG_SQL.appendSpan.slice(0, PG_SQL.appendSpan.indexOf(' VALUES'));
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -120,26 +123,17 @@ export class PostgresStore implements Store {
     const client = await this.pool.connect();
     try {
       for (const migration of MIGRATIONS) {
-        await client.query('BEGIN');
-        try {
+        await inTransaction(client, async () => {
           await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`agent-patterns:migrate:${this.schema ?? ''}`]);
           if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
           await client.query(CREATE_MIGRATIONS_TABLE);
           const version = await currentVersion(client);
-          if (version > LATEST_VERSION) {
-            throw new StoreError(`the store's schema is at version ${version}, newer than this agent-patterns understands (${LATEST_VERSION}); upgrade agent-patterns`);
-          }
+          refuseNewerSchema(version);
           if (version < migration.version) {
             for (const sql of migrationSql(migration, 'postgres')) await client.query(sql);
-            await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`, [
-              migration.version, migration.name, Date.now(),
-            ]);
+            await client.query(toPostgres(RECORD_MIGRATION_SQL), [migration.version, migration.name, Date.now()]);
           }
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        }
+        });
       }
     } finally {
       client.release();
@@ -148,13 +142,12 @@ export class PostgresStore implements Store {
 
   /** The schema version this database is at (for diagnostics and tests). */
   async schemaVersion(): Promise<number> {
-    const { rows } = await this.pool.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
-    return Number(rows[0]?.v ?? 0);
+    return currentVersion(this.pool);
   }
 
   /** The migrations recorded as applied, oldest first. */
   async appliedMigrations(): Promise<AppliedMigration[]> {
-    const { rows } = await this.pool.query(`SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`);
+    const { rows } = await this.pool.query(APPLIED_MIGRATIONS_SQL);
     return rows.map(toAppliedMigration);
   }
 
@@ -226,9 +219,7 @@ export class PostgresStore implements Store {
   }
 
   private async notPending(approvalId: string): Promise<never> {
-    const current = await this.getApproval(approvalId);
-    if (!current) throw new ApprovalNotFound(approvalId);
-    throw new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+    throw notPendingError(approvalId, await this.getApproval(approvalId));
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -278,7 +269,6 @@ export class PostgresStore implements Store {
   async appendSpans(spans: readonly SpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
     if (this.closed) throw new StoreError('the store is closed');
-    const one = PG_SQL.appendSpan.slice(0, PG_SQL.appendSpan.indexOf(' VALUES'));
     const inserts: { text: string; values: unknown[] }[] = [];
     for (let i = 0; i < spans.length; i += SPANS_PER_INSERT) {
       const chunk = spans.slice(i, i + SPANS_PER_INSERT);
@@ -288,7 +278,7 @@ export class PostgresStore implements Store {
         values.push(...spanParams(s));
         return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
       });
-      inserts.push({ text: `${one} VALUES ${tuples.join(', ')}`, values });
+      inserts.push({ text: `${SPAN_INSERT_HEAD} VALUES ${tuples.join(', ')}`, values });
     }
     if (inserts.length === 1) {
       await this.pool.query(inserts[0]!.text, inserts[0]!.values);
@@ -296,12 +286,9 @@ export class PostgresStore implements Store {
     }
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      for (const ins of inserts) await client.query(ins.text, ins.values);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
+      await inTransaction(client, async () => {
+        for (const ins of inserts) await client.query(ins.text, ins.values);
+      });
     } finally {
       client.release();
     }
@@ -327,7 +314,19 @@ export class PostgresStore implements Store {
   }
 }
 
-async function currentVersion(client: PoolClient): Promise<number> {
-  const { rows } = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
+async function currentVersion(client: Pool | PoolClient): Promise<number> {
+  const { rows } = await client.query(SCHEMA_VERSION_SQL);
   return Number(rows[0]?.v ?? 0);
+}
+
+/** Runs `body` in one transaction on `client`: COMMIT when it resolves, ROLLBACK and rethrow when it throws. */
+async function inTransaction(client: PoolClient, body: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await body();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
 }

@@ -10,9 +10,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SpanRecord } from '../core/span.js';
-import { ApprovalAlreadyDecided, ApprovalExists, ApprovalNotFound, StoreError } from './errors.js';
+import { ApprovalExists, notPendingError, StoreError } from './errors.js';
 import {
-  CREATE_MIGRATIONS_TABLE, LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE, migrationSql, toAppliedMigration, type AppliedMigration,
+  APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
+  toAppliedMigration, type AppliedMigration,
 } from './migrations.js';
 import { SQL, type QueryName } from './queries.js';
 import {
@@ -98,7 +99,7 @@ export class SqliteStore implements Store {
 
   /** The migrations recorded as applied, oldest first. */
   async appliedMigrations(): Promise<AppliedMigration[]> {
-    const rows = this.db.prepare(`SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`).all() as Row[];
+    const rows = this.db.prepare(APPLIED_MIGRATIONS_SQL).all() as Row[];
     return rows.map(toAppliedMigration);
   }
 
@@ -167,9 +168,7 @@ export class SqliteStore implements Store {
 
   private notPending(approvalId: string): never {
     const row = this.stmts.getApproval.get(approvalId) as Row | undefined;
-    if (!row) throw new ApprovalNotFound(approvalId);
-    const current = toApproval(row);
-    throw new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+    throw notPendingError(approvalId, row && toApproval(row));
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -235,7 +234,7 @@ export class SqliteStore implements Store {
 }
 
 function currentVersion(db: BetterSqlite3.Database): number {
-  const row = db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null };
+  const row = db.prepare(SCHEMA_VERSION_SQL).get() as { v: number | null };
   return row.v ?? 0;
 }
 
@@ -247,17 +246,13 @@ function currentVersion(db: BetterSqlite3.Database): number {
 function migrate(db: BetterSqlite3.Database): void {
   db.exec(CREATE_MIGRATIONS_TABLE);
   const known = currentVersion(db);
-  if (known > LATEST_VERSION) {
-    throw new StoreError(`the store's schema is at version ${known}, newer than this agent-patterns understands (${LATEST_VERSION}); upgrade agent-patterns`);
-  }
+  refuseNewerSchema(known);
   for (const migration of MIGRATIONS) {
     if (migration.version <= known) continue;
     db.transaction(() => {
       if (currentVersion(db) >= migration.version) return; // another process got here first
       for (const sql of migrationSql(migration, 'sqlite')) db.exec(sql);
-      db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`).run(
-        migration.version, migration.name, Date.now(),
-      );
+      db.prepare(RECORD_MIGRATION_SQL).run(migration.version, migration.name, Date.now());
     }).immediate();
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, ModelError } from '../../src/core/errors.js';
 import type { ModelRequest, StreamEvent } from '../../src/core/model.js';
@@ -7,18 +7,9 @@ import { tool } from '../../src/core/tool.js';
 import { AnthropicModel, DEFAULT_ANTHROPIC_MAX_TOKENS } from '../../src/models/anthropic.js';
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { anthropicErrorReply, anthropicJsonReply, anthropicSseReply, messageEvents, messageObject } from '../support/wire/anthropic-messages.js';
-import { inOrder, startWireServer, type WireHandler, type WireServer } from '../support/wire/server.js';
+import { inOrder, wireServerPerTest, type WireServer } from '../support/wire/server.js';
 
-let server: WireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(handler: WireHandler) {
-  server = await startWireServer(handler);
-  return server;
-}
+const serve = wireServerPerTest();
 
 function model(s: WireServer, extra: ConstructorParameters<typeof AnthropicModel>[1] = {}) {
   return new AnthropicModel('claude-sonnet-5-5', { baseUrl: s.origin, apiKey: 'sk-ant-test', retryBaseDelayMs: 1, ...extra });

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { example, SYSTEM_PROMPT } from '../../examples/vend/order-support.js';
 import { ORDERS } from '../../examples/vend/data/orders.js';
 import { z } from 'zod';
@@ -18,26 +18,21 @@ import { createModel } from '../../src/models/registry.js';
 import { anthropicJsonReply, messageObject } from '../support/wire/anthropic-messages.js';
 import { chatJsonReply, completionObject } from '../support/wire/chat-completions.js';
 import { jsonReply, responseObject } from '../support/wire/openai-responses.js';
-import type { WireReply } from '../support/wire/server.js';
 import { anthropicOrderSupportResponder, toolResultBlocks } from '../support/wire/anthropic-messages.js';
 import { chatOrderSupportResponder } from '../support/wire/chat-completions.js';
 import { functionOutputs, orderSupportResponder } from '../support/wire/openai-responses.js';
-import { startWireServer, type WireServer } from '../support/wire/server.js';
+import { wireServerPerTest, type WireReply } from '../support/wire/server.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const order = ORDERS.get('1042')!;
 const expectedAnswer = `Order 1042 is ${order.status} with ${order.carrier}, arriving ${order.eta}.`;
 
-let server: WireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const serve = wireServerPerTest();
 
 describe('order-support on real providers (local wire servers)', () => {
   it('openai: get_order call, tool output sent back as function_call_output, final answer from it', async () => {
-    server = await startWireServer(orderSupportResponder);
+    const server = await serve(orderSupportResponder);
     const model = await createModel('openai:gpt-4o', { baseUrl: `${server.origin}/v1`, apiKey: 'sk-e2e' });
     const out = await example.run('Where is order 1042?', { model });
 
@@ -64,7 +59,7 @@ describe('order-support on real providers (local wire servers)', () => {
   });
 
   it('anthropic: tool_use, tool_result back in a user turn, final answer from it', async () => {
-    server = await startWireServer(anthropicOrderSupportResponder);
+    const server = await serve(anthropicOrderSupportResponder);
     const model = await createModel('anthropic:claude-sonnet-5-5', { baseUrl: server.origin, apiKey: 'sk-ant-e2e' });
     const out = await example.run('Where is order 1042?', { model });
     expect(out.answer).toBe(expectedAnswer);
@@ -76,7 +71,7 @@ describe('order-support on real providers (local wire servers)', () => {
   });
 
   it('openai-compatible: tool_calls, role "tool" result, final answer from it', async () => {
-    server = await startWireServer(chatOrderSupportResponder);
+    const server = await serve(chatOrderSupportResponder);
     const model = await createModel('openai-compatible:llama3.1', { baseUrl: `${server.origin}/v1` });
     const out = await example.run('Where is order 1042?', { model });
     expect(out.answer).toBe(expectedAnswer);
@@ -100,7 +95,7 @@ describe('structured output through prompt() on each provider', () => {
   ];
   for (const [name, spec, reply] of cases) {
     it(`${name}: the validated object comes back`, async () => {
-      server = await startWireServer((req) => reply(req.body));
+      const server = await serve((req) => reply(req.body));
       const model = await createModel(...spec(server.origin));
       const judge = prompt({ name: 'refund-judge', model, instructions: 'Decide the refund.', output: Verdict });
       const result = await runStep(judge, 'My grinder arrived broken.');
@@ -117,7 +112,7 @@ describe('the CLI on a real provider', () => {
   }, 180_000);
 
   it('agent-patterns run order-support --model openai:gpt-4o, configured by OPENAI_BASE_URL / OPENAI_API_KEY', async () => {
-    server = await startWireServer(orderSupportResponder);
+    const server = await serve(orderSupportResponder);
     const env = { ...process.env, OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: 'sk-cli-e2e' };
     const { stdout } = await run(
       'node',

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, ModelError } from '../../src/core/errors.js';
 import type { ModelRequest, StreamEvent } from '../../src/core/model.js';
@@ -7,18 +7,9 @@ import { tool } from '../../src/core/tool.js';
 import { OpenAICompatibleModel } from '../../src/models/openai-compatible.js';
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { chatErrorReply, chatJsonReply, chatSseReply, chunkEvents, completionObject } from '../support/wire/chat-completions.js';
-import { inOrder, startWireServer, type WireHandler, type WireServer } from '../support/wire/server.js';
+import { inOrder, startWireServer, wireServerPerTest, type WireServer } from '../support/wire/server.js';
 
-let server: WireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(handler: WireHandler) {
-  server = await startWireServer(handler);
-  return server;
-}
+const serve = wireServerPerTest();
 
 function model(s: WireServer, extra: ConstructorParameters<typeof OpenAICompatibleModel>[1] = {}) {
   return new OpenAICompatibleModel('llama3.1', { baseUrl: `${s.origin}/v1`, retryBaseDelayMs: 1, ...extra });

@@ -7,18 +7,9 @@ import { tool } from '../../src/core/tool.js';
 import { OpenAIResponsesModel } from '../../src/models/openai.js';
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { errorReply, jsonReply, responseEvents, responseObject, sseReply } from '../support/wire/openai-responses.js';
-import { inOrder, startWireServer, type WireHandler, type WireServer } from '../support/wire/server.js';
+import { inOrder, wireServerPerTest, type WireServer } from '../support/wire/server.js';
 
-let server: WireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(handler: WireHandler) {
-  server = await startWireServer(handler);
-  return server;
-}
+const serve = wireServerPerTest();
 
 function model(s: WireServer, extra: ConstructorParameters<typeof OpenAIResponsesModel>[1] = {}) {
   return new OpenAIResponsesModel('gpt-4o', { baseUrl: `${s.origin}/v1`, apiKey: 'sk-test-key', retryBaseDelayMs: 1, ...extra });
@@ -226,7 +217,6 @@ describe('openai retries', () => {
     const s = await serve(() => jsonReply(responseObject([{ text: 'x' }])));
     const origin = s.origin;
     await s.close();
-    server = undefined;
     const m = new OpenAIResponsesModel('gpt-4o', { baseUrl: `${origin}/v1`, apiKey: 'k', retryBaseDelayMs: 1, maxRetries: 1 });
     const retries: RetryInfo[] = [];
     const err = await m.generate(ask, { onRetry: (i) => retries.push(i) }).catch((e: unknown) => e);

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, RunAborted } from '../../src/core/errors.js';
 import { RateLimiter, type Clock } from '../../src/models/http/rate-limit.js';
 import { OpenAIResponsesModel } from '../../src/models/openai.js';
 import { jsonReply, responseObject } from '../support/wire/openai-responses.js';
-import { startWireServer, type WireServer } from '../support/wire/server.js';
+import { wireServerPerTest } from '../support/wire/server.js';
 
 /** A clock that moves only when told to; sleepers wake when their time comes. */
 class FakeClock implements Clock {
@@ -122,13 +122,10 @@ describe('RateLimiter (token buckets)', () => {
 });
 
 describe('a model with a rate limiter', () => {
-  let server: WireServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-  });
+  const serve = wireServerPerTest();
 
   it('holds the second call until the limiter refills (shared limiter, fake clock)', async () => {
-    server = await startWireServer(() => jsonReply(responseObject([{ text: 'ok' }])));
+    const server = await serve(() => jsonReply(responseObject([{ text: 'ok' }])));
     const clock = new FakeClock();
     const rateLimiter = new RateLimiter({ requestsPerMinute: 1 }, clock);
     const m = new OpenAIResponsesModel('gpt-4o', { baseUrl: `${server.origin}/v1`, apiKey: 'k', rateLimiter });

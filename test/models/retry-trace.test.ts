@@ -1,16 +1,13 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callModel } from '../../src/core/call-model.js';
 import { RunContext } from '../../src/core/context.js';
 import { OpenAIResponsesModel } from '../../src/models/openai.js';
 import { errorReply, jsonReply, responseObject } from '../support/wire/openai-responses.js';
-import { inOrder, startWireServer, type WireServer } from '../support/wire/server.js';
+import { inOrder, wireServerPerTest } from '../support/wire/server.js';
 
-let server: WireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-});
+const serve = wireServerPerTest();
 
 function memoryLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -25,7 +22,7 @@ function memoryLogger() {
 
 describe('retries are visible in the trace and the log', () => {
   it('counts retries onto the model span and logs a warn per retry, without the API key', async () => {
-    server = await startWireServer(
+    const server = await serve(
       inOrder(errorReply(500, 'upstream error'), errorReply(429, 'slow down', { headers: { 'retry-after-ms': '20' } }), jsonReply(responseObject([{ text: 'ok' }]), 'req_after_retries')),
     );
     const model = new OpenAIResponsesModel('gpt-4o', { baseUrl: `${server.origin}/v1`, apiKey: 'sk-secret-trace', retryBaseDelayMs: 1 });
@@ -50,7 +47,7 @@ describe('retries are visible in the trace and the log', () => {
   });
 
   it('a call that never needed a retry has no retries attribute', async () => {
-    server = await startWireServer(() => jsonReply(responseObject([{ text: 'first time' }])));
+    const server = await serve(() => jsonReply(responseObject([{ text: 'first time' }])));
     const model = new OpenAIResponsesModel('gpt-4o', { baseUrl: `${server.origin}/v1`, apiKey: 'k' });
     const ctx = new RunContext();
     await callModel(ctx, model, { messages: [{ role: 'user', content: 'hi' }] });

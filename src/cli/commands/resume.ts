@@ -4,8 +4,6 @@
  * Vend examples that run durably) and of `run <example> --durable`.
  */
 import type { Command } from 'commander';
-import { refundApprovalDefinition } from '../../../examples/vend/refund-approval.js';
-import { refundOrchestratorDefinition } from '../../../examples/vend/refund-orchestrator.js';
 import type { Model } from '../../core/model.js';
 import { WorkflowRegistry } from '../../durable/registry.js';
 import { durableRun, resumeRun, type DurableResult } from '../../durable/run.js';
@@ -18,8 +16,12 @@ import { addModelOptions, modelFromOptions } from '../model-option.js';
 
 export const STORE_OPTION = ['--store <path|url>', 'state store: a SQLite file or a postgres:// URL (default ./.agent-patterns/state.db, or $AGENT_PATTERNS_STORE)'] as const;
 
-/** The Vend examples that can run durably, by workflow name. */
-export function vendWorkflows(options: { model?: Model } = {}): WorkflowRegistry {
+/** The Vend examples that can run durably, by workflow name (loaded on use, not at CLI start-up). */
+export async function vendWorkflows(options: { model?: Model } = {}): Promise<WorkflowRegistry> {
+  const [{ refundApprovalDefinition }, { refundOrchestratorDefinition }] = await Promise.all([
+    import('../../../examples/vend/refund-approval.js'),
+    import('../../../examples/vend/refund-orchestrator.js'),
+  ]);
   return new WorkflowRegistry([refundApprovalDefinition(options), refundOrchestratorDefinition(options)]);
 }
 
@@ -34,7 +36,7 @@ export async function withStore<T>(target: string | undefined, fn: (store: Store
 
 /** `run <example> --durable`: starts the example as a durable run; approvals suspend it for a real reviewer. */
 export async function runDurableExample(name: string, input: string, opts: { store?: string; json?: boolean; model?: Model; modelName?: string }): Promise<void> {
-  const registry = vendWorkflows(opts.model ? { model: opts.model } : {});
+  const registry = await vendWorkflows(opts.model ? { model: opts.model } : {});
   const def = registry.get(name);
   if (!def) throw new CliError(`example "${name}" has no durable workflow; durable examples: ${registry.names().join(', ')}`);
   await withStore(opts.store, async (store) => {
@@ -79,7 +81,7 @@ export function registerResume(program: Command): void {
   ).action(async (runId: string, opts: { store?: string; json?: boolean; model?: string; baseUrl?: string }) => {
     const model = await modelFromOptions(opts);
     await withStore(opts.store, async (store) => {
-      const result = await resumeRun(runId, { store, registry: vendWorkflows(model ? { model } : {}) });
+      const result = await resumeRun(runId, { store, registry: await vendWorkflows(model ? { model } : {}) });
       printDurable(result, { ...(opts.json ? { json: true } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
     });
   });

@@ -9,7 +9,7 @@ import { ConfigError, ModelError } from '../../core/errors.js';
 import type { CallOptions, ModelRequest, Usage } from '../../core/model.js';
 import type { ModelSpecOptions } from '../registry.js';
 import { RateLimiter } from './rate-limit.js';
-import { DEFAULT_RETRY_POLICY, finalError, retryLoop, timeoutFailure, type Classify, type RetryOptions, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, finalError, retryLoop, timeoutFailure, withRetry, type Classify, type RetryOptions, type RetryPolicy } from './retry.js';
 
 export class CallPolicy {
   readonly retry: RetryPolicy;
@@ -37,8 +37,7 @@ export class CallPolicy {
   /** One call: rate limit, attempts with retries, then the limiter corrected with the real usage. */
   async call<T>(request: ModelRequest, options: CallOptions | undefined, attempt: (signal: AbortSignal) => Promise<T>, usageOf: (value: T) => Usage): Promise<T> {
     const estimate = this.limiter?.limitsTokens ? estimateTokens(request) : 0;
-    const { value, deadline } = await retryLoop((d) => attempt(d.signal), this.retryOptions(options, estimate));
-    deadline.clear();
+    const value = await withRetry(attempt, this.retryOptions(options, estimate));
     if (this.limiter) this.settle(estimate, usageOf(value));
     return value;
   }
@@ -53,8 +52,8 @@ export class CallPolicy {
     const { value, deadline } = await retryLoop(async (d) => {
       const it = (await open(d.signal))[Symbol.asyncIterator]();
       const first = await it.next();
-      // The SDKs end a stream quietly when its signal aborts: make that the timeout it was.
-      if (first.done && d.signal.aborted) throw d.timedOut ? timeoutError(d.ms) : d.signal.reason;
+      // The SDKs end a stream quietly when its signal aborts: make that the timeout (or cancellation) it was.
+      if (first.done && d.signal.aborted) throw d.signal.reason;
       return { it, first };
     }, this.retryOptions(options, estimate));
     const { it } = value;
@@ -104,12 +103,6 @@ export class CallPolicy {
     const failure = timedOut ? timeoutFailure(ms) : this.classify(err);
     return finalError(this.provider, { ...failure, message: `stream interrupted: ${failure.message}` }, err, 1);
   }
-}
-
-class StreamTimeout extends Error {}
-
-function timeoutError(ms: number): Error {
-  return new StreamTimeout(`no response within ${ms} ms`);
 }
 
 /** A cheap input-size estimate (~4 characters a token) for the tokens-per-minute bucket. */

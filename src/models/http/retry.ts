@@ -8,6 +8,7 @@
  */
 import { asAbortError } from '../../core/context.js';
 import { ModelError } from '../../core/errors.js';
+import type { RetryInfo } from '../../core/model.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0 = one attempt only). */
@@ -29,13 +30,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 120_000,
 };
 
-export interface RetryInfo {
-  /** The retry about to happen: 1 for the first retry. */
-  attempt: number;
-  status?: number;
-  delayMs: number;
-  error: string;
-}
+export type { RetryInfo };
 
 /** What went wrong in one attempt, as far as retrying is concerned. */
 export interface Failure {

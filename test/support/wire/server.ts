@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface WireRequest {
   /** 0-based arrival order. */
@@ -84,6 +85,19 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * One server per test: call at module (or describe) level, then `await serve(handler)`
+ * inside a test; the server is closed after the test (closing it earlier is fine).
+ */
+export function wireServerPerTest(): (handler: WireHandler) => Promise<WireServer> {
+  let server: WireServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return async (handler) => (server = await startWireServer(handler));
 }
 
 /** Replies in order, one per request; a request past the list fails the test loudly. */
