@@ -90,7 +90,7 @@ export function dataQualityScript(): Model {
       reply: (req) => {
         const plan = lastUserMessage(req).split('Plan:\n')[1] ?? '';
         const issues: string[] = [];
-        if (/dropna/.test(plan)) issues.push('dropna() deletes 3 of 6 rows, including valid prices; flag missing values instead');
+        if (/dropna/.test(plan)) issues.push('dropna() deletes every row with an empty field, including rows with valid prices; flag missing values instead');
         if (/drop\(columns/.test(plan)) issues.push("dropping 'notes' is not justified: it carries operational information");
         if (!/price\S* < 0|negative/i.test(plan)) issues.push('negative prices are not handled');
         if (!/category/.test(plan)) issues.push('category spelling variants are not normalised');

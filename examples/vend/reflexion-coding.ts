@@ -12,7 +12,7 @@
 import { run } from '../../src/core/step.js';
 import type { Model } from '../../src/core/model.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { codeGenerator, codeReflector, reflexion, type CodingTask, type ReflexionAttempt } from '../../src/patterns/reflexion.js';
+import { reflexionAgent, type CodingTask, type ReflexionAttempt } from '../../src/patterns/reflexion.js';
 import type { VendExample } from './types.js';
 
 export const SUPPLIER_ROW_TESTS: CodingTask['tests'] = [
@@ -107,8 +107,7 @@ export const example: VendExample = {
   defaultInput: TASK_DESCRIPTION,
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
-    const m = model ?? reflexionScript();
-    const agent = reflexion(codeGenerator(m), codeReflector(m), { maxAttempts: 3, limits: { timeoutMs: 15_000, cpuSeconds: 5, memoryMb: 64 } });
+    const agent = reflexionAgent(model ?? reflexionScript(), { maxAttempts: 3, limits: { timeoutMs: 15_000, cpuSeconds: 5, memoryMb: 64 } });
     const task: CodingTask = { description: input, language: 'javascript', tests: SUPPLIER_ROW_TESTS, family: 'supplier-csv' };
     const result = await run(agent, task, runOptions);
     const out = result.output;

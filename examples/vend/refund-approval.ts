@@ -151,9 +151,11 @@ export function refundApprovalScript(): Model {
         if (ctx.fraud_score > FRAUD_LIMIT) {
           return { object: { action: 'deny', rationale: `Fraud score ${ctx.fraud_score} exceeds the 0.1 limit; ${ctx.prior_refunds} prior refunds.` } };
         }
-        const facts = `${ctx.days_since_purchase} days since purchase (inside the 30-day window), ${ctx.prior_refunds} prior refunds, fraud score ${ctx.fraud_score}`;
-        if (ctx.days_since_purchase > 30) return { object: { action: 'request_info', rationale: `Outside the 30-day window: ${facts}. Ask for evidence of the defect.` } };
-        return { object: { action: 'approve', rationale: `Damaged item reported; ${facts}. Refund $${ctx.amount.toFixed(2)}.` } };
+        const facts = `${ctx.prior_refunds} prior refunds, fraud score ${ctx.fraud_score}`;
+        if (ctx.days_since_purchase > 30) {
+          return { object: { action: 'request_info', rationale: `Outside the 30-day window: ${ctx.days_since_purchase} days since purchase, ${facts}. Ask for evidence of the defect.` } };
+        }
+        return { object: { action: 'approve', rationale: `Damaged item reported; ${ctx.days_since_purchase} days since purchase (inside the 30-day window), ${facts}. Refund $${ctx.amount.toFixed(2)}.` } };
       },
     },
     {

@@ -73,8 +73,9 @@ export function reviewScript(): Model {
                 approved: false,
                 issues: ['No concrete next step or timeline: "get back to you as soon as possible" leaves the customer waiting without knowing what happens.'],
                 required_change:
-                  'Replace the vague promise with the policy\'s next step and timeline: "Your replacement ships today and arrives within 2 business days; ' +
-                  'a prepaid label for the damaged item is on its way to your email within 24 hours."',
+                  // The order value is not known here, so the $500 condition is stated, not assumed.
+                  'Replace the vague promise with the policy\'s next step and timeline: "A prepaid label for the damaged item is on its way to your email within 24 hours; ' +
+                  'for orders under $500 the replacement ships immediately, without waiting for the return, and standard delivery is 2 business days."',
               },
         };
       },

@@ -42,14 +42,21 @@ const ROUTES: { dept: Department; words: RegExp; reason: string }[] = [
 ];
 
 const SPECIALIST_REPLIES: Record<Department, (msg: string) => string> = {
-  billing: (m) =>
-    `I'm sorry about the duplicate charge${/\b(\d{3,8})\b/.test(m) ? ` on order ${/\b(\d{3,8})\b/.exec(m)![1]}` : ''}. ` +
-    'Could you send the invoice ID shown on both charges? Once I have it I will open a refund request for the duplicate; I will not quote amounts until I see the invoice.',
+  billing: (m) => {
+    const order = /\b(\d{3,8})\b/.exec(m)?.[1];
+    // Only a message that reports a double charge is answered as one.
+    const duplicate = /twice|duplicate|double/i.test(m);
+    return (
+      `I'm sorry about the ${duplicate ? 'duplicate ' : ''}charge${order ? ` on order ${order}` : ''}. ` +
+      `Could you send the invoice ID${duplicate ? ' shown on both charges' : ''}? ` +
+      `Once I have it I will open a refund request${duplicate ? ' for the duplicate' : ''}; I will not quote amounts until I see the invoice.`
+    );
+  },
   technical: () => 'Thanks for reporting this. Please send the app version, your device and OS, and the time the error appeared (or a log export) so I can reproduce it.',
   account: () => 'I can help you get back in. I will send a reset link to the email on file — please never share your password or one-time codes with anyone, including us.',
-  shipping: () => 'I have checked the tracking: the parcel is with the carrier. If it is held at customs I will hand it to a human agent who can deal with the customs office.',
+  shipping: () => 'Could you send the order number or tracking number? I will check the tracking with the carrier; if the parcel is held at customs I will hand it to a human agent who can deal with the customs office.',
   fraud: () =>
-    'Thank you for flagging this. I have noted the order as disputed. Could you tell me when you first noticed it and whether anyone else has access to your account or card? We will investigate before any further charge.',
+    'Thank you for flagging this. I will record the order as disputed. Could you tell me when you first noticed it and whether anyone else has access to your account or card? We will investigate before any further charge.',
 };
 
 export function coordinatorScript(): Model {

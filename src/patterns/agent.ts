@@ -148,7 +148,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
 }
 
 /** Models sometimes wrap JSON in a ```json fence; take what is inside. */
-function extractJson(text: string): string {
+export function extractJson(text: string): string {
   const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(text);
   return (fenced ? fenced[1]! : text).trim();
 }

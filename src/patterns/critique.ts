@@ -11,7 +11,8 @@ import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import { formatIssues } from '../core/schema.js';
 import { runStep, type Step } from '../core/step.js';
-import type { Stage } from './stage.js';
+import { extractJson } from './agent.js';
+import { isStep, type Stage } from './stage.js';
 
 /** What the generator receives: the task, and on a revision the draft and the critique of it. */
 export interface DraftRequest<I, D, V> {
@@ -55,8 +56,8 @@ export function critique<I, D, V>(
   judge: Stage<JudgeRequest<I, D>, unknown>,
   options: CritiqueOptions<V>,
 ): Step<I, CritiqueResult<D, V>> {
-  if (!generator || typeof generator.run !== 'function') throw new ConfigError('critique.generator', 'is not a Step');
-  if (!judge || typeof judge.run !== 'function') throw new ConfigError('critique.judge', 'is not a Step');
+  if (!isStep(generator)) throw new ConfigError('critique.generator', 'is not a Step');
+  if (!isStep(judge)) throw new ConfigError('critique.judge', 'is not a Step');
   if (!options?.verdict || typeof (options.verdict as { safeParse?: unknown }).safeParse !== 'function') {
     throw new ConfigError('critique.verdict', 'a zod schema for the verdict is required');
   }
@@ -115,9 +116,8 @@ function parseVerdict<V>(schema: z.ZodType<V>, raw: unknown): { ok: true; value:
   let value = raw;
   const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (typeof raw === 'string') {
-    const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(raw);
     try {
-      value = JSON.parse((fenced ? fenced[1]! : raw).trim());
+      value = JSON.parse(extractJson(raw));
     } catch (err) {
       return { ok: false, issues: `not valid JSON (${(err as Error).message})`, raw: text };
     }

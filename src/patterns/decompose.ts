@@ -17,6 +17,7 @@ import { formatIssues } from '../core/schema.js';
 import { runStep, type Step } from '../core/step.js';
 import { mapLimit } from './map-limit.js';
 import { prompt } from './prompt.js';
+import { isStep } from './stage.js';
 
 export interface Workstream {
   name: string;
@@ -236,10 +237,6 @@ export function decompose<G, R, S>(
   }
 
   return { name, run: (goal, ctx) => level(goal, 0, undefined, ctx) };
-}
-
-function isStep<I>(x: Step<I, unknown> | { model: Model }): x is Step<I, unknown> {
-  return typeof (x as Step<I, unknown>).run === 'function';
 }
 
 function modelPlanner<G>(config: DecompositionPlannerConfig<G>, schema: z.ZodType<WorkstreamPlan>): Step<DecompositionRequest<G>, unknown> {

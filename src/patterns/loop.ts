@@ -8,7 +8,7 @@
 import type { RunContext } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
 import { runStep, type Step } from '../core/step.js';
-import type { Stage } from './stage.js';
+import { isStep, type Stage } from './stage.js';
 
 /** What the body receives each round. */
 export interface LoopRound<I, O> {
@@ -41,7 +41,7 @@ export interface LoopResult<O> {
 }
 
 export function loop<I, O>(body: Stage<LoopRound<I, O>, O>, options: LoopOptions<O>): Step<I, LoopResult<O>> {
-  if (!body || typeof body.run !== 'function') throw new ConfigError('loop.body', 'is not a Step');
+  if (!isStep(body)) throw new ConfigError('loop.body', 'is not a Step');
   if (!options || typeof options.until !== 'function') {
     throw new ConfigError('loop.until', 'a deterministic stop condition (output, round) => boolean is required');
   }

@@ -20,7 +20,7 @@ import { asAbortError } from '../core/context.js';
 import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
 import { runStep, type Step } from '../core/step.js';
-import type { CommonInput, OutputOf, Stage } from './stage.js';
+import { isStep, type CommonInput, type OutputOf, type Stage } from './stage.js';
 
 export type BranchResult<T> =
   | { ok: true; value: T }
@@ -61,7 +61,7 @@ export class Parallel<I, R> implements Step<I, R> {
     this.keys = Object.keys(branches);
     if (this.keys.length === 0) throw new ConfigError('parallel.branches', 'needs at least one branch');
     for (const k of this.keys) {
-      if (!branches[k] || typeof branches[k].run !== 'function') throw new ConfigError(`parallel.branches.${k}`, 'is not a Step');
+      if (!isStep(branches[k])) throw new ConfigError(`parallel.branches.${k}`, 'is not a Step');
     }
     if (policy !== 'fail-fast' && policy !== 'continue') throw new ConfigError('parallel.onError', `must be "fail-fast" or "continue", got ${JSON.stringify(policy)}`);
     this.timeouts = this.keys.map((k) => {

@@ -16,6 +16,7 @@ import { formatIssues } from '../core/schema.js';
 import { runStep, type Step } from '../core/step.js';
 import type { AnyTool } from '../core/tool.js';
 import { prompt } from './prompt.js';
+import { isStep } from './stage.js';
 
 export interface PlannedStep {
   step_id: number;
@@ -248,15 +249,16 @@ export function planAndExecute<S = string>(
 
 function statusLine(status: PlanStatus, steps: PlanStepResult[], failed: PlanStepResult | undefined, rejection: string | undefined, replanned: boolean): string {
   const done = steps.filter((s) => s.status === 'completed').length;
-  if (status === 'rejected') return `Plan rejected before any step ran: ${rejection}${replanned ? ` (re-plan after step failure; ${done} step(s) had completed)` : ''}.`;
+  if (status === 'rejected') {
+    // A rejected re-plan comes after steps did run: say so rather than "before any step ran".
+    return replanned
+      ? `Re-plan rejected after step ${failed!.step_id} (${failed!.tool}) failed; ${done} step(s) had completed: ${rejection}.`
+      : `Plan rejected before any step ran: ${rejection}.`;
+  }
   if (status === 'failed') {
     return `Halted at step ${failed!.step_id} (${failed!.tool}: ${failed!.action}): ${String(failed!.output)}. ${done} step(s) completed${replanned ? ', after one re-plan' : ''}.`;
   }
   return `All ${steps.length} step(s) completed${replanned ? ' (after one re-plan)' : ''}.`;
-}
-
-function isStep(x: Step<ExecutionPlanRequest, unknown> | ExecutionPlannerConfig): x is Step<ExecutionPlanRequest, unknown> {
-  return typeof (x as Step<ExecutionPlanRequest, unknown>).run === 'function';
 }
 
 function modelPlanner(config: ExecutionPlannerConfig, tools: readonly AnyTool[], schema: z.ZodType): Step<ExecutionPlanRequest, unknown> {

@@ -20,6 +20,7 @@ import { runStep, type Step } from '../core/step.js';
 import { createSandbox, programFrames, type Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxCaseResult, SandboxLanguage, SandboxLimits, SandboxResult } from '../sandbox/types.js';
 import { prompt } from './prompt.js';
+import { isStep } from './stage.js';
 
 export interface TestCase {
   name?: string;
@@ -133,8 +134,8 @@ export function reflexion(
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError('reflexion.maxAttempts', 'must be an integer >= 1');
   const memoryWindow = options.memoryWindow ?? 8;
   if (!Number.isInteger(memoryWindow) || memoryWindow < 0) throw new ConfigError('reflexion.memoryWindow', 'must be an integer >= 0');
-  if (!generator || typeof generator.run !== 'function') throw new ConfigError('reflexion.generator', 'is not a Step');
-  if (!reflector || typeof reflector.run !== 'function') throw new ConfigError('reflexion.reflector', 'is not a Step');
+  if (!isStep(generator)) throw new ConfigError('reflexion.generator', 'is not a Step');
+  if (!isStep(reflector)) throw new ConfigError('reflexion.reflector', 'is not a Step');
   const compare = options.compare ?? jsonEqual;
   let sandbox = options.sandbox;
 

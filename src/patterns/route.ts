@@ -13,6 +13,7 @@ import type { Model } from '../core/model.js';
 import { formatIssues } from '../core/schema.js';
 import { runStep, type Step } from '../core/step.js';
 import { prompt } from './prompt.js';
+import { isStep } from './stage.js';
 
 export const DEFAULT_ROUTER_INSTRUCTIONS = 'Route this support request to exactly one specialist based on the primary issue.';
 
@@ -71,7 +72,7 @@ export function route<I, O, K extends string>(
   if (names.length === 0) throw new ConfigError('route.specialists', 'needs at least one specialist');
   for (const n of names) {
     const s = specialists[n];
-    if (!s || typeof s.run !== 'function') throw new ConfigError(`route.specialists.${n}`, 'must be a Step');
+    if (!isStep(s)) throw new ConfigError(`route.specialists.${n}`, 'must be a Step');
   }
   const { fallback, minConfidence } = options;
   if (fallback === undefined) throw new ConfigError('route.fallback', 'is required: invalid or low-confidence decisions need somewhere to go');
@@ -130,10 +131,6 @@ export function route<I, O, K extends string>(
       return { decision, output };
     },
   };
-}
-
-function isStep<I>(x: Step<I, unknown> | RouterConfig<I>): x is Step<I, unknown> {
-  return typeof (x as Step<I, unknown>).run === 'function';
 }
 
 function modelRouter<I, K extends string>(config: RouterConfig<I>, names: readonly K[], schema: z.ZodType): Step<I, unknown> {

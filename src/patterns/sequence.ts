@@ -8,7 +8,7 @@ import type { RunContext } from '../core/context.js';
 import { asAbortError } from '../core/context.js';
 import { ConfigError, StepFailed, isFatal } from '../core/errors.js';
 import { runStep, type Step } from '../core/step.js';
-import type { Stage } from './stage.js';
+import { isStep, type Stage } from './stage.js';
 
 /** A pipeline of stages; itself a Step, so it nests. `pipe` appends a stage (any length, still typed). */
 export class Sequence<I, O> implements Step<I, O> {
@@ -65,7 +65,7 @@ export function sequence<A, B, C, D, E, F, G, H, J>(
 export function sequence(...stages: Stage<any, any>[]): Sequence<unknown, unknown> {
   if (stages.length === 0) throw new ConfigError('sequence.stages', 'needs at least one stage');
   stages.forEach((s, i) => {
-    if (!s || typeof s.run !== 'function') throw new ConfigError(`sequence.stages[${i}]`, 'is not a Step');
+    if (!isStep(s)) throw new ConfigError(`sequence.stages[${i}]`, 'is not a Step');
   });
   return new Sequence('sequence', stages);
 }

@@ -16,5 +16,10 @@ export interface Stage<I, O> {
 export type CommonInput<B extends Record<string, Stage<any, any>>> =
   { [K in keyof B]: (input: InputOf<B[K]>) => void }[keyof B] extends (input: infer I) => void ? I : never;
 
+/** True when `x` has a Step's `run` function (how every pattern checks what it is given). */
+export function isStep<T>(x: T): x is Extract<T, Stage<any, any>> {
+  return typeof (x as { run?: unknown } | null | undefined)?.run === 'function';
+}
+
 export type InputOf<S> = S extends Stage<infer I, any> ? I : never;
 export type OutputOf<S> = S extends Stage<any, infer O> ? O : never;
