@@ -86,6 +86,42 @@ export function median(values) {
 
 export const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/**
+ * The S1 measurement, shared by S1 and S4: `warmup` runs, forced GC, `measured`
+ * sequential timed runs, forced GC; per-run and per-turn figures in µs and the
+ * heap/RSS growth over the measured runs.
+ */
+export async function measureSequential(once, { warmup, measured, turns }) {
+  for (let i = 0; i < warmup; i++) await once();
+  const us = new Float64Array(measured);
+  forceGc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < measured; i++) {
+    const t0 = performance.now();
+    await once();
+    us[i] = (performance.now() - t0) * 1000;
+  }
+  forceGc();
+  const heap1 = process.memoryUsage().heapUsed;
+  const rss1 = process.memoryUsage().rss;
+
+  const sorted = Float64Array.from(us).sort();
+  const mean = us.reduce((a, b) => a + b, 0) / measured;
+  return {
+    mean_us_per_run: round(mean, 1),
+    p50_us_per_run: round(quantile(sorted, 0.5), 1),
+    p90_us_per_run: round(quantile(sorted, 0.9), 1),
+    p99_us_per_run: round(quantile(sorted, 0.99), 1),
+    mean_us_per_turn: round(mean / turns),
+    p50_us_per_turn: round(quantile(sorted, 0.5) / turns),
+    p90_us_per_turn: round(quantile(sorted, 0.9) / turns),
+    p99_us_per_turn: round(quantile(sorted, 0.99) / turns),
+    heap_growth_kb: round((heap1 - heap0) / 1024, 1),
+    rss_growth_kb: round((rss1 - rss0) / 1024, 1),
+  };
+}
+
 /** The one line a scenario process prints; bench/run.js reads it. */
 export function emit(scenario, metrics, extra = {}) {
   process.stdout.write(

@@ -70,9 +70,7 @@ function runScenario(file) {
   }
   const line = child.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) return { error: 'no result line' };
-  const parsed = JSON.parse(line);
-  if (parsed.pending) return { pending: parsed.pending };
-  return parsed;
+  return JSON.parse(line);
 }
 
 /** Medians, metric by metric, over the fresh processes. */
@@ -97,14 +95,14 @@ for (const sc of SCENARIOS) {
   let failure;
   for (let i = 0; i < args.repeat; i++) {
     const r = runScenario(sc.file);
-    if (r.error || r.pending) {
+    if (r.error) {
       failure = r;
       break;
     }
     results.push(r);
   }
   const line = failure
-    ? { framework: 'agent-patterns', scenario: sc.id, node: process.version, ...(failure.pending ? { pending: failure.pending } : { error: failure.error }) }
+    ? { framework: 'agent-patterns', scenario: sc.id, node: process.version, error: failure.error }
     : combine(results);
   lines.push({ sc, line });
   process.stdout.write(JSON.stringify(line) + '\n');
@@ -121,8 +119,8 @@ function table(rows) {
     pad(['--------', '------', '-----', '------', '-----', '--', '-----------']),
   ];
   for (const { sc, line } of rows) {
-    if (line.error || line.pending) {
-      out.push(pad([sc.id, line.pending ? 'PENDING' : 'ERROR', line.pending ?? line.error, '', '', '', '']));
+    if (line.error) {
+      out.push(pad([sc.id, 'ERROR', line.error, '', '', '', '']));
       continue;
     }
     for (const t of TARGETS[sc.id] ?? []) {

@@ -5,7 +5,7 @@
  * accounting on (the defaults of run()).
  */
 import { run } from 'agent-patterns';
-import { PROMPT, calculatorAgent, check, emit, forceGc, quantile, round } from '../lib.js';
+import { PROMPT, calculatorAgent, check, emit, measureSequential } from '../lib.js';
 
 const WARMUP = 500;
 const MEASURED = Number(process.env.BENCH_S1_RUNS ?? 300); // SCENARIOS.md: 300 (override only to diagnose)
@@ -22,33 +22,4 @@ async function once() {
   check(result.usage.modelTurns === T + 1, `model turns ${result.usage.modelTurns}`);
 }
 
-for (let i = 0; i < WARMUP; i++) await once();
-
-const us = new Float64Array(MEASURED);
-forceGc();
-const heap0 = process.memoryUsage().heapUsed;
-const rss0 = process.memoryUsage().rss;
-for (let i = 0; i < MEASURED; i++) {
-  const t0 = performance.now();
-  await once();
-  us[i] = (performance.now() - t0) * 1000;
-}
-forceGc();
-const heap1 = process.memoryUsage().heapUsed;
-const rss1 = process.memoryUsage().rss;
-
-const sorted = Float64Array.from(us).sort();
-const mean = us.reduce((a, b) => a + b, 0) / MEASURED;
-const turns = T + 1;
-emit('S1', {
-  mean_us_per_run: round(mean, 1),
-  p50_us_per_run: round(quantile(sorted, 0.5), 1),
-  p90_us_per_run: round(quantile(sorted, 0.9), 1),
-  p99_us_per_run: round(quantile(sorted, 0.99), 1),
-  mean_us_per_turn: round(mean / turns),
-  p50_us_per_turn: round(quantile(sorted, 0.5) / turns),
-  p90_us_per_turn: round(quantile(sorted, 0.9) / turns),
-  p99_us_per_turn: round(quantile(sorted, 0.99) / turns),
-  heap_growth_kb: round((heap1 - heap0) / 1024, 1),
-  rss_growth_kb: round((rss1 - rss0) / 1024, 1),
-});
+emit('S1', await measureSequential(once, { warmup: WARMUP, measured: MEASURED, turns: T + 1 }));

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlTraceSink, SqliteStore, StoreTraceSink, run } from 'agent-patterns';
-import { PROMPT, calculatorAgent, check, emit, forceGc, quantile, round } from '../lib.js';
+import { PROMPT, calculatorAgent, check, emit, measureSequential } from '../lib.js';
 
 const WARMUP = 500;
 const MEASURED = 300;
@@ -33,19 +33,7 @@ async function once() {
 }
 
 try {
-  for (let i = 0; i < WARMUP; i++) await once();
-  const us = new Float64Array(MEASURED);
-  forceGc();
-  const heap0 = process.memoryUsage().heapUsed;
-  const rss0 = process.memoryUsage().rss;
-  for (let i = 0; i < MEASURED; i++) {
-    const t0 = performance.now();
-    await once();
-    us[i] = (performance.now() - t0) * 1000;
-  }
-  forceGc();
-  const heap1 = process.memoryUsage().heapUsed;
-  const rss1 = process.memoryUsage().rss;
+  const metrics = await measureSequential(once, { warmup: WARMUP, measured: MEASURED, turns: T + 1 });
 
   // Everything really landed: the last run's trace in the store, every span in the file.
   check((await store.getTrace(lastRunId)).length === SPANS_PER_RUN, 'spans of the last run in the store');
@@ -53,20 +41,7 @@ try {
   const lines = readFileSync(join(dir, 'trace.jsonl'), 'utf8').split('\n').filter(Boolean).length;
   check(lines === (WARMUP + MEASURED) * SPANS_PER_RUN, `JSONL has ${lines} spans`);
 
-  const sorted = Float64Array.from(us).sort();
-  const mean = us.reduce((a, b) => a + b, 0) / MEASURED;
-  const turns = T + 1;
-  emit('S4', {
-    mean_us_per_run: round(mean, 1),
-    p50_us_per_run: round(quantile(sorted, 0.5), 1),
-    p90_us_per_run: round(quantile(sorted, 0.9), 1),
-    p99_us_per_run: round(quantile(sorted, 0.99), 1),
-    mean_us_per_turn: round(mean / turns),
-    p50_us_per_turn: round(quantile(sorted, 0.5) / turns),
-    p99_us_per_turn: round(quantile(sorted, 0.99) / turns),
-    heap_growth_kb: round((heap1 - heap0) / 1024, 1),
-    rss_growth_kb: round((rss1 - rss0) / 1024, 1),
-  });
+  emit('S4', metrics);
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });

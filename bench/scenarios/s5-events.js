@@ -18,14 +18,13 @@ const T = 1;
 const dir = mkdtempSync(join(tmpdir(), 'agent-patterns-bench-'));
 const store = await SqliteStore.open(join(dir, 'state.db'));
 const { agent, counter } = calculatorAgent(T);
-const decide = agent;
 
 async function pass(consumerName, events) {
   const source = memorySource();
   for (let i = 0; i < events; i++) source.push(`evt-${i}`, PROMPT);
   source.end();
   const before = counter.executions;
-  const consumer = consume(source, decide, { consumer: consumerName, store });
+  const consumer = consume(source, agent, { consumer: consumerName, store });
   const stats = await consumer.done;
   check(stats.decided === events, `decided ${stats.decided} of ${events}`);
   check(stats.deadLettered === 0 && stats.duplicates === 0, `dead letters ${stats.deadLettered}, duplicates ${stats.duplicates}`);

@@ -65,7 +65,7 @@ export interface SandboxOptions extends SandboxLimits {
 }
 
 export interface SandboxRunOptions {
-  /** Cancels the run (kills it) and rejects with the signal's reason. */
+  /** Cancels the run (kills it) and rejects with RunAborted (or the signal's reason when it is one of our typed errors, e.g. BudgetExceeded). */
   signal?: AbortSignal;
   /** Treat a program without `main` as a failure (`no_main`) instead of a script with null output. */
   requireMain?: boolean;
@@ -122,7 +122,7 @@ export class Sandbox {
       throw new ConfigError('sandbox.run.language', `must be "javascript" or "python", got ${JSON.stringify(request.language)}`);
     }
     if (typeof request.code !== 'string') throw new ConfigError('sandbox.run.code', 'must be a string');
-    runOptions.signal?.throwIfAborted();
+    if (runOptions.signal?.aborted) throw abortError(runOptions.signal.reason);
     const facts = hostFacts();
     const isolation = this.isolation;
     const interpreter = interpreterFor(request.language, facts, isolation);
@@ -350,9 +350,7 @@ function execute(
       signal?.removeEventListener('abort', onAbort);
       killAll(); // stragglers that closed their pipes (none should survive the namespace's init)
       if (aborted) {
-        // The budget's own error when the budget fired the abort, else RunAborted (as asAbortError does; not imported, to keep this module's imports minimal).
-        const reason: unknown = signal!.reason;
-        reject(reason instanceof Error && 'code' in reason ? reason : new RunAborted(reason));
+        reject(abortError(signal!.reason));
         return;
       }
       resolve({
@@ -367,6 +365,15 @@ function execute(
       });
     });
   });
+}
+
+/**
+ * The budget's own error when the budget fired the abort, else RunAborted (a bare abort()'s DOMException has a
+ * numeric `code`): the rule of core/context's asAbortError, not imported because this module must load with
+ * core/errors.js alone (test/sandbox/isolation-modes copies only that).
+ */
+function abortError(reason: unknown): Error {
+  return reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string' ? reason : new RunAborted(reason);
 }
 
 const OOM = /heap out of memory|Fatal process out of memory|Fatal process OOM|Array buffer allocation failed|Cannot allocate memory|MemoryError|out of memory/i;

@@ -193,6 +193,22 @@ describe('consume()', () => {
     expect(deliveries).toEqual([2]);
   });
 
+  it('acks an event only after its decision is stored; a failed store write hands it back unacked', async () => {
+    const src = memorySource<string>();
+    src.push('e1', 'x');
+    src.end();
+    const store = new FakeEventStore();
+    store.failWrites = 1;
+    const ack = src.ack.bind(src);
+    const nack = src.nack.bind(src);
+    src.ack = (d) => (store.log.push(`ack ${d.id}`), ack(d));
+    src.nack = (d) => (store.log.push(`nack ${d.id}`), nack(d));
+    const stats = await consume(src, async () => 'allow', { consumer: 'c', logger, store, ...quiet }).done;
+    expect(store.log).toEqual(['record failed e1', 'nack e1', 'stored e1', 'ack e1']);
+    expect(stats).toMatchObject({ returned: 1, decided: 1, received: 2 });
+    expect(src.acked).toBe(1);
+  });
+
   it('runs each event as a traced run whose request id is the event id', async () => {
     const src = memorySource<string>();
     src.push('e1', 'x');

@@ -8,6 +8,9 @@ export class FakeEventStore implements EventStore {
   /** Decisions offered, stored or not (to see races). */
   recordCalls = 0;
   failReads = 0;
+  failWrites = 0;
+  /** What happened, in order ("record e1", "stored e1"), for tests of ack-after-store. */
+  readonly log: string[] = [];
 
   async getDecision(consumer: string, eventId: string) {
     if (this.failReads > 0) {
@@ -18,9 +21,15 @@ export class FakeEventStore implements EventStore {
   }
   async recordDecision(consumer: string, eventId: string, decision: unknown) {
     this.recordCalls++;
+    if (this.failWrites > 0) {
+      this.failWrites--;
+      this.log.push(`record failed ${eventId}`);
+      throw new Error('store unavailable');
+    }
     const key = `${consumer}\u0000${eventId}`;
     if (this.decisions.has(key)) return false;
     this.decisions.set(key, { consumer, eventId, decision, decidedAt: Date.now() });
+    this.log.push(`stored ${eventId}`);
     return true;
   }
   async putDeadLetter(letter: DeadLetter) {

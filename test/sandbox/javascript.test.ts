@@ -196,6 +196,19 @@ describe.concurrent('javascript sandbox', () => {
     setTimeout(() => ctl.abort('stop'), 300);
     await expect(pending).rejects.toBeInstanceOf(RunAborted);
   });
+
+  it('rejects with RunAborted when the signal aborts without a reason (not the DOMException)', async () => {
+    const ctl = new AbortController();
+    const pending = sandbox.run({ language: 'javascript', code: 'function main() { return new Promise(() => setInterval(() => {}, 1000)); }', timeoutMs: 20_000 }, { signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 300);
+    await expect(pending).rejects.toBeInstanceOf(RunAborted);
+  });
+
+  it('rejects a run whose signal has already aborted with RunAborted, without starting it', async () => {
+    const ctl = new AbortController();
+    ctl.abort('gone');
+    await expect(sandbox.run({ language: 'javascript', code: 'function main() { return 1; }' }, { signal: ctl.signal })).rejects.toBeInstanceOf(RunAborted);
+  });
 });
 
 describe('the host after the hostile runs', () => {

@@ -1,7 +1,7 @@
 /** `agent-patterns decisions list`: the decisions (and dead letters) in the store. */
 import type { Command } from 'commander';
-import { openStore } from '../../store/open.js';
 import { table, truncate } from '../format.js';
+import { withStore } from './resume.js';
 import { intOption } from './worker.js';
 
 export function registerDecisions(program: Command): void {
@@ -15,9 +15,9 @@ export function registerDecisions(program: Command): void {
     .option('--dead-letters', 'list dead letters instead')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { store?: string; consumer?: string; limit: string; deadLetters?: boolean; json?: boolean }) => {
-      const store = await openStore(opts.store);
-      try {
-        const limit = intOption(opts.limit, '--limit', 1);
+      // A bad --limit is refused before the store is opened (opening the default SQLite store creates its file).
+      const limit = intOption(opts.limit, '--limit', 1);
+      await withStore(opts.store, async (store) => {
         if (opts.deadLetters) {
           const letters = (await store.listDeadLetters(opts.consumer ? { consumer: opts.consumer } : {})).slice(0, limit);
           if (opts.json) return void process.stdout.write(letters.map((l) => JSON.stringify(l) + '\n').join(''));
@@ -33,9 +33,7 @@ export function registerDecisions(program: Command): void {
             rows.map((r) => [r.consumer, r.eventId, truncate(summarize(r.decision), 80), new Date(r.decidedAt).toISOString()]),
           ) + `\n${rows.length} of ${total} decision(s)\n`,
         );
-      } finally {
-        await store.close();
-      }
+      });
     });
 }
 
