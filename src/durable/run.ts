@@ -157,7 +157,18 @@ async function execute<O>(
   });
   const approvals = options.approvals ?? new StoreApprovalGate(store, options.now ? { now: options.now } : {});
   const segments = (prior.segments ?? 0) + 1;
-  await store.putRun({ ...record, status: 'running', updatedAt: Date.now(), state: { ...prior, segments, owner: { pid: process.pid, host: hostname() } } });
+  const running: RunRecord = {
+    ...record,
+    status: 'running',
+    // Strictly later than what was read, so a concurrent claim of the same read cannot also match.
+    updatedAt: Math.max(Date.now(), record.updatedAt + 1),
+    state: { ...prior, segments, owner: { pid: process.pid, host: hostname() } },
+  };
+  if (!resumed) await store.putRun(running);
+  else if (!(await store.claimRun(running, record))) {
+    // Two resumes of one run must not both execute: of all claims of the same read, one wins.
+    throw new ResumeError(runId, 'RUN_IN_PROGRESS', 'another process resumed or changed it since it was read');
+  }
 
   const runOptions = {
     runId, budget, journal, approvals, store, tracer,

@@ -161,6 +161,11 @@ export class PostgresStore implements Store {
     await this.q('putRun', runParams(run));
   }
 
+  async claimRun(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): Promise<boolean> {
+    const res = await this.q('claimRun', [next.status, encode(next.state, 'run state'), next.updatedAt, next.runId, expected.status, expected.updatedAt]);
+    return res.rowCount === 1;
+  }
+
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const { rows } = await this.q('getRun', [runId]);
     return rows[0] && toRun(rows[0]);

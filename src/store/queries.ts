@@ -19,6 +19,8 @@ export const SQL = {
       output = excluded.output, error = excluded.error, state = excluded.state,
       created_at = excluded.created_at, updated_at = excluded.updated_at`,
   getRun: `SELECT ${RUN_COLUMNS} FROM ap_runs WHERE run_id = ?`,
+  /** Optimistic claim: changes the run only if it is still as the caller read it. Params: status, state, updatedAt, runId, expected status, expected updatedAt. */
+  claimRun: `UPDATE ap_runs SET status = ?, state = ?, updated_at = ? WHERE run_id = ? AND status = ? AND updated_at = ?`,
   /** Newest first. Params: status, status, limit. */
   listRuns: `SELECT ${RUN_COLUMNS} FROM ap_runs WHERE (CAST(? AS TEXT) IS NULL OR status = ?)
     ORDER BY created_at DESC, seq DESC LIMIT ?`,

@@ -111,6 +111,11 @@ export class SqliteStore implements Store {
     this.stmts.putRun.run(runParams(run));
   }
 
+  async claimRun(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): Promise<boolean> {
+    const info = this.stmts.claimRun.run(next.status, encode(next.state, 'run state'), next.updatedAt, next.runId, expected.status, expected.updatedAt);
+    return info.changes === 1;
+  }
+
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const row = this.stmts.getRun.get(runId) as Row | undefined;
     return row && toRun(row);

@@ -73,6 +73,12 @@ export interface Store {
   // Runs and checkpoints
   putRun(run: RunRecord): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Compare-and-set: writes `next`'s status, state and updatedAt only if the stored run still has
+   * `expected`'s status and updatedAt (as the caller read it). True when this call won; of several
+   * processes claiming the same read, exactly one does. `next.updatedAt` must differ from `expected.updatedAt`.
+   */
+  claimRun(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): Promise<boolean>;
   listRuns(filter?: { status?: RunStatus; limit?: number }): Promise<RunRecord[]>;
   /** Record a completed operation of a run (a model call, a tool call, a step) under a deterministic key. */
   putCheckpoint(runId: string, key: string, value: unknown): Promise<void>;

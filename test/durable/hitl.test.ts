@@ -289,3 +289,39 @@ describe('deterministic gates cannot be talked around (rule 5)', () => {
     expect(executed.n).toBe(0);
   });
 });
+
+describe('concurrent resumes', () => {
+  it('two processes resuming the same approved run at once: one executes, the other is refused, the payment happens once', async () => {
+    const effects: string[] = [];
+    const pay = tool({
+      name: 'pay', description: 'Send money. Irreversible.', input: z.object({ to: z.string() }), irreversible: true,
+      approval: { reviewer: 'alice' },
+      execute: async ({ to }) => {
+        effects.push(to);
+        await new Promise((r) => setTimeout(r, 20));
+        return `paid ${to}`;
+      },
+    });
+    const tools: ReadonlyMap<string, AnyTool> = new Map([['pay', pay]]);
+    const flow = step('pay-once', async (_: string, ctx) => (await runToolCall(ctx, tools, { id: 'call-1', name: 'pay', arguments: '{"to":"a"}' })).content);
+    const registry = new WorkflowRegistry([{ name: 'pay-once', step: flow }]);
+    expect((await durableRun('pay-once', flow, 'go', { store, runId: 'race' })).status).toBe('suspended');
+    const [approval] = await store.listApprovals({ runId: 'race', status: 'pending' });
+    await decideApproval(store, approval!.approvalId, { decision: 'approve', reviewer: 'alice' });
+
+    // A second connection to the same file stands in for a second process.
+    const other = await openStore(join(dir, 'state.db'));
+    try {
+      const outcomes = await Promise.allSettled([resumeRun('race', { store, registry }), resumeRun('race', { store: other, registry })]);
+      const done = outcomes.filter((o) => o.status === 'fulfilled');
+      const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(done).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.reason).toMatchObject({ code: 'RUN_IN_PROGRESS' });
+      expect(effects).toEqual(['a']);
+      expect((await store.getRun('race'))!.status).toBe('completed');
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -145,6 +145,20 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(await store.listRuns()).toHaveLength(1);
       });
 
+      it('claimRun: of concurrent claims of the same read exactly one wins; a stale read never does', async () => {
+        const [a, b] = await twoConnections();
+        const read = run('r-claim', { status: 'suspended', state: { owner: 'none' }, updatedAt: 1_000 });
+        await a.putRun(read);
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimRun(run('r-claim', { status: 'running', state: { owner: i }, updatedAt: 1_001 }), read)),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        const winner = claims.indexOf(true);
+        expect(await b.getRun('r-claim')).toMatchObject({ status: 'running', state: { owner: winner }, updatedAt: 1_001, input: read.input });
+        expect(await a.claimRun(run('r-claim', { status: 'running', updatedAt: 1_002 }), read)).toBe(false);
+        expect(await a.claimRun(run('r-none', { status: 'running', updatedAt: 2 }), { status: 'suspended', updatedAt: 1 })).toBe(false);
+      });
+
       it('lists newest first, filters by status and honours a limit', async () => {
         const store = await fresh();
         await store.putRun(run('old', { createdAt: 100, status: 'completed' }));
