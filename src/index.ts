@@ -26,11 +26,11 @@ export { callModel } from './core/call-model.js';
 export { runToolCall, type ToolOutcome } from './core/run-tool.js';
 export type { Store } from './core/store.js';
 export type {
-  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, AuditEntry, DecisionRecord, DeadLetter,
+  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DeadLetter,
 } from './store/types.js';
 export { openStore, isPostgresUrl, STORE_ENV } from './store/open.js';
 export { SqliteStore, DEFAULT_SQLITE_PATH, type SqliteStoreOptions } from './store/sqlite.js';
-export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists } from './store/errors.js';
+export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, ApprovalChanged } from './store/errors.js';
 export { StoreTraceSink, type StoreTraceSinkOptions } from './store/trace-sink.js';
 
 export { prompt, type PromptConfig } from './patterns/prompt.js';

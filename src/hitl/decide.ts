@@ -24,7 +24,10 @@ export async function decideApproval(store: Store, approvalId: string, input: De
   if (current.reviewer !== reviewer) throw new ReviewerMismatch(approvalId, current.reviewer, reviewer);
   const at = input.at ?? Date.now();
   const status = input.decision === 'approve' ? 'approved' : 'rejected';
-  const decided = await store.decideApproval(approvalId, { status, by: reviewer, at, ...(input.comment ? { comment: input.comment } : {}) });
+  // Conditional on the reviewer: an escalation between our read and this write must not let the old reviewer decide.
+  const decided = await store.decideApproval(approvalId, {
+    status, by: reviewer, at, expect: { reviewer }, ...(input.comment ? { comment: input.comment } : {}),
+  });
   await store.appendAudit({
     at, approvalId, runId: current.runId, actor: reviewer, action: status,
     detail: { tool: current.tool, args: current.args, ...(input.comment ? { comment: input.comment } : {}) },

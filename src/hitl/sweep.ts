@@ -6,7 +6,7 @@
  * (a decision that lost the race is skipped).
  */
 import type { ApprovalPolicy } from '../core/tool.js';
-import { ApprovalAlreadyDecided } from '../store/errors.js';
+import { ApprovalAlreadyDecided, ApprovalChanged } from '../store/errors.js';
 import type { ApprovalRecord, Store } from '../store/types.js';
 
 export const POLICY_NAMESPACE = 'approval-policy';
@@ -33,6 +33,9 @@ export async function applyTimeout(store: Store, approval: ApprovalRecord, now: 
   const policy = ((await store.kvGet(POLICY_NAMESPACE, approval.approvalId)) ?? {}) as StoredApprovalPolicy;
   const onTimeout = policy.onTimeout ?? { action: 'deny' };
   const base = { approvalId: approval.approvalId, runId: approval.runId };
+  // A timeout decision applies only to the approval as read: if another sweep escalated it meanwhile
+  // (new reviewer, new deadline), the store refuses with ApprovalChanged and the new window stands.
+  const asRead = { reviewer: approval.reviewer, deadline: approval.deadline };
   try {
     if (onTimeout.action === 'escalate' && !policy.escalatedTo) {
       const window = policy.timeoutMs ?? (approval.deadline - approval.createdAt);
@@ -46,18 +49,20 @@ export async function applyTimeout(store: Store, approval: ApprovalRecord, now: 
     }
     if (onTimeout.action === 'approve') {
       const record = await store.decideApproval(approval.approvalId, {
-        status: 'approved', by: TIMEOUT_ACTOR, at: now, comment: 'deadline passed: approved by the configured safe default',
+        status: 'approved', by: TIMEOUT_ACTOR, at: now, comment: 'deadline passed: approved by the configured safe default', expect: asRead,
       });
       await store.appendAudit({ at: now, ...base, actor: TIMEOUT_ACTOR, action: 'approved', detail: { reason: 'timeout, safe default approve' } });
       return { record, action: { ...base, action: 'approved' } };
     }
     const reason = policy.escalatedTo ? `escalated to ${policy.escalatedTo} and still undecided at the deadline` : 'deadline passed';
-    const record = await store.decideApproval(approval.approvalId, { status: 'expired', by: TIMEOUT_ACTOR, at: now, comment: `${reason}: denied` });
+    const record = await store.decideApproval(approval.approvalId, { status: 'expired', by: TIMEOUT_ACTOR, at: now, comment: `${reason}: denied`, expect: asRead });
     await store.appendAudit({ at: now, ...base, actor: TIMEOUT_ACTOR, action: 'expired', detail: { reason } });
     return { record, action: { ...base, action: 'expired' } };
   } catch (err) {
     // A reviewer decided between our read and our write: their decision stands.
-    if (err instanceof ApprovalAlreadyDecided) return { record: (await store.getApproval(approval.approvalId)) ?? approval };
+    if (err instanceof ApprovalAlreadyDecided || err instanceof ApprovalChanged) {
+      return { record: (await store.getApproval(approval.approvalId)) ?? approval };
+    }
     throw err;
   }
 }

@@ -45,8 +45,33 @@ export class ApprovalExists extends AgentPatternsError {
   }
 }
 
-/** Why a pending-only change of an approval matched nothing, given the row as it is now. */
-export function notPendingError(approvalId: string, current: ApprovalRecord | undefined): ApprovalNotFound | ApprovalAlreadyDecided {
+/** A pending approval changed (escalated: new reviewer or deadline) between the caller's read and its decision. */
+export class ApprovalChanged extends AgentPatternsError {
+  constructor(
+    readonly approvalId: string,
+    readonly current: ApprovalRecord,
+  ) {
+    super(
+      'APPROVAL_CHANGED',
+      `approval "${approvalId}" changed since it was read: now assigned to ${current.reviewer}` +
+        (current.deadline !== undefined ? `, deadline ${new Date(current.deadline).toISOString()}` : ''),
+    );
+  }
+}
+
+/** Why a conditional decision changed nothing: unknown, already decided, or (still pending) changed since read. */
+export function notPendingError(
+  approvalId: string,
+  current: ApprovalRecord | undefined,
+): ApprovalNotFound | ApprovalAlreadyDecided | ApprovalChanged {
   if (!current) return new ApprovalNotFound(approvalId);
+  if (current.status === 'pending') return new ApprovalChanged(approvalId, current);
   return new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
+}
+
+/** The four parameters of decideApproval's optional expectations (reviewer, deadline), each given twice. */
+export function expectations(decision: { expect?: { reviewer?: string; deadline?: number } }): unknown[] {
+  const reviewer = decision.expect?.reviewer ?? null;
+  const deadline = decision.expect?.deadline ?? null;
+  return [reviewer, reviewer, deadline === null ? null : String(deadline), deadline];
 }

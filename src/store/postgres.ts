@@ -13,7 +13,7 @@
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { ConfigError } from '../core/errors.js';
 import type { SpanRecord } from '../core/span.js';
-import { ApprovalExists, notPendingError, StoreError } from './errors.js';
+import { ApprovalExists, expectations, notPendingError, StoreError } from './errors.js';
 import {
   APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
   toAppliedMigration, type AppliedMigration,
@@ -24,7 +24,7 @@ import {
   toApproval, toAudit, toDeadLetter, toDecision, toRun, toSpan,
 } from './rows.js';
 import type {
-  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus, Store,
+  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus, Store,
 } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -210,10 +210,10 @@ export class PostgresStore implements Store {
 
   async decideApproval(
     approvalId: string,
-    decision: { status: 'approved' | 'rejected' | 'expired'; by: string; comment?: string; at?: number },
+    decision: ApprovalDecision,
   ): Promise<ApprovalRecord> {
     const { rows } = await this.q('decideApproval', [
-      decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId,
+      decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId, ...expectations(decision),
     ]);
     return rows[0] ? toApproval(rows[0]) : this.notPending(approvalId);
   }

@@ -38,8 +38,11 @@ export const SQL = {
   listApprovals: `SELECT ${APPROVAL_COLUMNS} FROM ap_approvals
     WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND (CAST(? AS TEXT) IS NULL OR run_id = ?) ORDER BY seq`,
   /** Only a pending approval changes; no row back means unknown or already decided. */
+  /** Params: status, by, at, comment, id, then the optional expectations: reviewer, reviewer, deadline, deadline. */
   decideApproval: `UPDATE ap_approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
-    WHERE approval_id = ? AND status = 'pending' RETURNING ${APPROVAL_COLUMNS}`,
+    WHERE approval_id = ? AND status = 'pending'
+      AND (CAST(? AS TEXT) IS NULL OR reviewer = ?) AND (CAST(? AS TEXT) IS NULL OR deadline = ?)
+    RETURNING ${APPROVAL_COLUMNS}`,
   reassignApproval: `UPDATE ap_approvals SET reviewer = ?, deadline = ?
     WHERE approval_id = ? AND status = 'pending' RETURNING ${APPROVAL_COLUMNS}`,
 

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SpanRecord } from '../core/span.js';
-import { ApprovalExists, notPendingError, StoreError } from './errors.js';
+import { ApprovalExists, expectations, notPendingError, StoreError } from './errors.js';
 import {
   APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
   toAppliedMigration, type AppliedMigration,
@@ -21,7 +21,7 @@ import {
   toApproval, toAudit, toDeadLetter, toDecision, toRun, toSpan,
 } from './rows.js';
 import type {
-  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus, Store,
+  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus, Store,
 } from './types.js';
 
 export const DEFAULT_SQLITE_PATH = './.agent-patterns/state.db';
@@ -158,10 +158,10 @@ export class SqliteStore implements Store {
 
   async decideApproval(
     approvalId: string,
-    decision: { status: 'approved' | 'rejected' | 'expired'; by: string; comment?: string; at?: number },
+    decision: ApprovalDecision,
   ): Promise<ApprovalRecord> {
     const row = this.stmts.decideApproval.get(
-      decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId,
+      decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId, ...expectations(decision),
     ) as Row | undefined;
     return row ? toApproval(row) : this.notPending(approvalId);
   }

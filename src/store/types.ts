@@ -66,6 +66,18 @@ export interface DeadLetter {
   at: number;
 }
 
+export interface ApprovalDecision {
+  status: 'approved' | 'rejected' | 'expired';
+  by: string;
+  comment?: string;
+  at?: number;
+  /**
+   * Decide only while the approval is still as the caller read it: assigned to this reviewer and/or with
+   * this deadline. Otherwise (an escalation in between) the store throws ApprovalChanged and decides nothing.
+   */
+  expect?: { reviewer?: string; deadline?: number };
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres' | 'memory';
   close(): Promise<void>;
@@ -90,7 +102,7 @@ export interface Store {
   findApproval(runId: string, callKey: string): Promise<ApprovalRecord | undefined>;
   listApprovals(filter?: { status?: ApprovalStatus; runId?: string }): Promise<ApprovalRecord[]>;
   /** Atomically decide a pending approval; throws a typed error if it is unknown or already decided. */
-  decideApproval(approvalId: string, decision: { status: 'approved' | 'rejected' | 'expired'; by: string; comment?: string; at?: number }): Promise<ApprovalRecord>;
+  decideApproval(approvalId: string, decision: ApprovalDecision): Promise<ApprovalRecord>;
   /** Re-assign a pending approval (escalation). */
   reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord>;
   appendAudit(entry: AuditEntry): Promise<void>;

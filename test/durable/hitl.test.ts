@@ -11,12 +11,12 @@ import { run, runStep, step } from '../../src/core/step.js';
 import { scripted, toolResults } from '../../src/models/scripted.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
-import { ApprovalAlreadyDecided, ApprovalNotFound } from '../../src/store/errors.js';
+import { ApprovalAlreadyDecided, ApprovalChanged, ApprovalNotFound } from '../../src/store/errors.js';
 import { durableRun, resumeRun, type DurableState } from '../../src/durable/run.js';
 import { WorkflowRegistry } from '../../src/durable/registry.js';
 import { decideApproval } from '../../src/hitl/decide.js';
 import { ReviewerMismatch } from '../../src/hitl/errors.js';
-import { sweepApprovals } from '../../src/hitl/sweep.js';
+import { applyTimeout, sweepApprovals } from '../../src/hitl/sweep.js';
 import { approvalKey, canonicalJson } from '../../src/hitl/keys.js';
 
 let dir: string;
@@ -194,6 +194,28 @@ describe('human-in-the-loop on a durable run', () => {
     expect(effects).toEqual([]);
     const audit = await store.listAudit({ approvalId: apr!.approvalId });
     expect(audit.map((e) => [e.actor, e.action])).toEqual([['agent', 'requested'], ['system:timeout', 'escalated'], ['system:timeout', 'expired']]);
+  });
+
+  it('a sweep working from a stale read does not expire an approval another sweep just escalated', async () => {
+    const now = 1_000_000;
+    const wire = tool({
+      name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
+      approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
+      execute: () => 'wired',
+    });
+    const flow = step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+    await durableRun('wire-flow', flow, 'x', { store, runId: 'w2', now: () => now });
+    const [stale] = await store.listApprovals({ runId: 'w2' });
+    // Sweep 1 escalates to the director with a fresh window; sweep 2 still holds the record read before that.
+    expect((await applyTimeout(store, stale!, now + 1500)).action?.action).toBe('escalated');
+    const late = await applyTimeout(store, stale!, now + 1500);
+    expect(late.action).toBeUndefined();
+    expect(await store.getApproval(stale!.approvalId)).toMatchObject({ status: 'pending', reviewer: 'director', deadline: now + 2500 });
+    // And the store itself refuses a decision conditioned on the old assignment.
+    await expect(
+      store.decideApproval(stale!.approvalId, { status: 'approved', by: 'ops', expect: { reviewer: 'ops' } }),
+    ).rejects.toBeInstanceOf(ApprovalChanged);
+    expect((await store.getApproval(stale!.approvalId))!.status).toBe('pending');
   });
 
   it('a safe-default approve on timeout is applied and logged', async () => {

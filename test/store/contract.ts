@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/core/span.js';
-import { ApprovalAlreadyDecided, ApprovalExists, ApprovalNotFound, StoreError } from '../../src/store/errors.js';
+import { ApprovalAlreadyDecided, ApprovalChanged, ApprovalExists, ApprovalNotFound, StoreError } from '../../src/store/errors.js';
 import { LATEST_VERSION, MIGRATIONS, type AppliedMigration } from '../../src/store/migrations.js';
 import type { ApprovalRecord, RunRecord, Store } from '../../src/store/types.js';
 
@@ -242,6 +242,16 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         const unknown = await rejection(store.decideApproval('ghost', { status: 'approved', by: 'ana' }));
         expect(unknown).toBeInstanceOf(ApprovalNotFound);
         expect(unknown).toMatchObject({ code: 'APPROVAL_NOT_FOUND', approvalId: 'ghost' });
+      });
+
+      it('decides only while the approval is as expected (reviewer, deadline); otherwise ApprovalChanged and nothing changes', async () => {
+        const store = await fresh();
+        await store.createApproval(approval('ap-x', { reviewer: 'ops', deadline: 5_000 }));
+        await expect(store.decideApproval('ap-x', { status: 'approved', by: 'ops', expect: { reviewer: 'director' } })).rejects.toBeInstanceOf(ApprovalChanged);
+        await expect(store.decideApproval('ap-x', { status: 'expired', by: 'sys', expect: { deadline: 4_000 } })).rejects.toBeInstanceOf(ApprovalChanged);
+        expect((await store.getApproval('ap-x'))!.status).toBe('pending');
+        const ok = await store.decideApproval('ap-x', { status: 'approved', by: 'ops', expect: { reviewer: 'ops', deadline: 5_000 } });
+        expect(ok).toMatchObject({ status: 'approved', decidedBy: 'ops' });
       });
 
       it('stamps the decision time when none is given, and can expire an approval', async () => {
