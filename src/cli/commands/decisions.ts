@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { table, truncate } from '../format.js';
 import { withStore } from './resume.js';
-import { intOption } from './worker.js';
+import { intOption } from '../options.js';
 
 export function registerDecisions(program: Command): void {
   const decisions = program.command('decisions').description('decisions of event consumers, from the store');

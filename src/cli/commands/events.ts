@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { generateFraudEvents } from '../../../examples/vend/fraud-events.js';
 import { CliError } from '../errors.js';
-import { intOption } from './worker.js';
+import { intOption } from '../options.js';
 
 export function registerEvents(program: Command): void {
   const events = program.command('events').description('publish or generate events for `agent-patterns worker`');

@@ -4,6 +4,7 @@ import type { DurableState } from '../../durable/run.js';
 import type { RunStatus } from '../../store/types.js';
 import { CliError } from '../errors.js';
 import { formatUsage, table, truncate } from '../format.js';
+import { intOption } from '../options.js';
 import { STORE_OPTION, withStore } from './resume.js';
 
 export function registerRuns(program: Command): void {
@@ -17,8 +18,7 @@ export function registerRuns(program: Command): void {
     .option(...STORE_OPTION)
     .option('--json', 'one JSON array')
     .action(async (opts: { status?: string; limit: string; store?: string; json?: boolean }) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer');
+      const limit = intOption(opts.limit, '--limit', 1);
       await withStore(opts.store, async (store) => {
         const list = await store.listRuns({ ...(opts.status ? { status: opts.status as RunStatus } : {}), limit });
         if (opts.json) {

@@ -14,6 +14,7 @@ import { memorySource } from '../../events/memory.js';
 import type { EventSource } from '../../events/source.js';
 import { openStore } from '../../store/open.js';
 import { CliError } from '../errors.js';
+import { intOption } from '../options.js';
 import { addModelOptions, modelFromOptions } from '../model-option.js';
 
 export const WEBHOOK_SECRET_ENV = 'AGENT_PATTERNS_WEBHOOK_SECRET';
@@ -152,10 +153,4 @@ function hostPort(source: string, field: string): { host: string; port: number }
   const port = Number(u.port);
   if (!u.hostname || !Number.isInteger(port) || port <= 0) throw new CliError(`${field}: expected webhook://host:port, got "${source}"`);
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port };
-}
-
-export function intOption(value: string, name: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${name}: expected an integer >= ${min}, got "${value}"`);
-  return n;
 }
