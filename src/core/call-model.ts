@@ -29,11 +29,11 @@ class ModelCallOptions implements CallOptions {
     return this.ctx.signal;
   }
 
-  // Getters, so their closures are made only for a provider that uses them.
-  get onAbort(): (listener: (reason: unknown) => void) => () => void {
-    return (listener) => this.ctx.onAbort(listener);
+  onAbort(listener: (reason: unknown) => void): () => void {
+    return this.ctx.onAbort(listener);
   }
 
+  // A getter, so its closure is made only for a provider that retries.
   /** Retries show on the span and in the log. */
   get onRetry(): (info: RetryInfo) => void {
     return (info) => {
@@ -48,28 +48,29 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
   if (ctx.journal) return ctx.journal.callModel(ctx, model, request, name);
   ctx.throwIfAborted();
   ctx.budget.chargeModelTurn();
-  const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId, {
-    provider: model.provider,
-    model: model.modelId,
-    messages: request.messages.length,
-  });
+  const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId);
   let response: ModelResponse;
   try {
     response = await model.generate(request, new ModelCallOptions(ctx, model, span));
   } catch (err) {
     // A cancelled run fails with its own abort error, whatever the provider threw.
-    const failure = ctx.aborted ? asAbortError(ctx.signal.reason) : err;
-    span.fail(failure);
+    const failure = ctx.aborted ? asAbortError(ctx.abortReason) : err;
+    span.fail(failure, { provider: model.provider, model: model.modelId, messages: request.messages.length });
     throw failure;
   }
   const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);
+  // The span's attributes in one literal (one shape for every model span), all of them the
+  // library's own counts, names and ids: nothing to redact.
   span.end({
+    provider: model.provider,
+    model: model.modelId,
+    messages: request.messages.length,
     usage: response.usage,
     costUsd,
     finishReason: response.finishReason,
     providerRequestId: response.providerRequestId,
     toolCalls: response.toolCalls.length,
-  });
+  }, undefined, true);
   ctx.budget.recordUsage(response.usage, costUsd);
   return response;
 }

@@ -45,16 +45,20 @@ export interface RunContextOptions {
 }
 
 /**
- * A run's own cancellation, with its AbortSignal made only when something
- * asks for it: creating a Node 20 AbortSignal costs ~7 µs and leaves
- * old-space garbage, and a CPU-only run (plain tools, no provider I/O) never
- * needs one. `run()` aborts it at the wall-time cap.
+ * A cancellation scope: a run's, or one branch of it. A plain flag with
+ * listeners, whose AbortSignal is made only when something asks for it:
+ * creating a Node 20 AbortSignal costs ~7 µs and leaves old-space garbage,
+ * and its EventTarget listeners cost more again, while a CPU-only run (plain
+ * tools, the scripted model) never needs one. `run()` aborts the run's scope
+ * at the wall-time cap; a branch's scope (`child()`) is aborted with its
+ * parent, or alone.
  */
 export class RunAbort {
   aborted = false;
   reason: unknown = undefined;
   private controller: AbortController | undefined;
   private listeners: ((reason: unknown) => void)[] | undefined;
+  private unlink: (() => void) | undefined;
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -68,6 +72,7 @@ export class RunAbort {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason ?? new DOMException('This operation was aborted', 'AbortError');
+    this.detach();
     this.controller?.abort(this.reason);
     const listeners = this.listeners;
     this.listeners = undefined;
@@ -84,9 +89,46 @@ export class RunAbort {
     if (this.listeners) this.listeners.push(listener);
     else this.listeners = [listener];
     return () => {
-      const i = this.listeners ? this.listeners.indexOf(listener) : -1;
-      if (i >= 0) this.listeners!.splice(i, 1);
+      const list = this.listeners;
+      if (list === undefined) return;
+      // The common case, the only listener leaving, allocates nothing (splice returns an array).
+      if (list.length === 1) {
+        if (list[0] === listener) this.listeners = undefined;
+        return;
+      }
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
     };
+  }
+
+  /** A scope aborted with this one, and abortable alone. `detach()` it once its work has settled. */
+  child(): RunAbort {
+    const scope = new RunAbort();
+    scope.unlink = this.subscribe((reason) => scope.abort(reason));
+    return scope;
+  }
+
+  /** Aborts this scope when `signal` fires (a caller's signal); `detach()` stops following it. */
+  follow(signal: AbortSignal): this {
+    if (signal.aborted) {
+      this.abort(signal.reason);
+      return this;
+    }
+    const onAbort = () => this.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const previous = this.unlink;
+    this.unlink = () => {
+      previous?.();
+      signal.removeEventListener('abort', onAbort);
+    };
+    return this;
+  }
+
+  /** Stops following the parent scope and any followed signal (the scope's own abort still works). */
+  detach(): void {
+    const unlink = this.unlink;
+    this.unlink = undefined;
+    unlink?.();
   }
 }
 
@@ -105,15 +147,13 @@ export class RunContext {
   readonly spanId: string | undefined;
   private readonly baseLogger: Logger | undefined;
   private childLogger: Logger | undefined;
-  /** A caller's or a branch's signal; without one, `runAbort` holds the run's cancellation lazily. */
-  private readonly ownSignal: AbortSignal | undefined;
-  private readonly runAbort: RunAbort | undefined;
+  /** The run's or this branch's cancellation; a caller's `signal` is followed by it. */
+  private readonly scope: RunAbort;
 
-  constructor(options: RunContextOptions & { tracer?: Tracer; spanId?: string; abort?: RunAbort } = {}) {
+  /** `scope`: the cancellation the context answers to (a new one by default; `run()` passes the run's). */
+  constructor(options: RunContextOptions & { tracer?: Tracer; spanId?: string } = {}, scope: RunAbort = new RunAbort()) {
     this.runId = options.runId ?? newRunId();
     this.requestId = options.requestId ?? this.runId;
-    this.ownSignal = options.signal;
-    this.runAbort = options.signal ? undefined : (options.abort ?? new RunAbort());
     this.budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget);
     this.tracer = options.tracer ?? new Tracer(this.runId, options.sinks);
     this.store = options.store;
@@ -122,6 +162,8 @@ export class RunContext {
     this.metadata = options.metadata ?? {};
     this.spanId = options.spanId;
     this.baseLogger = options.logger;
+    this.scope = scope;
+    if (options.signal) scope.follow(options.signal);
   }
 
   /** A pino child logger bound to this run's ids (built on first use: most turns never log). */
@@ -136,34 +178,36 @@ export class RunContext {
     return child;
   }
 
-  /** The same run with a narrower cancellation signal (a branch that can be cancelled alone). */
-  withSignal(signal: AbortSignal): RunContext {
+  /**
+   * The same run under a cancellation scope of its own (a parallel branch, a
+   * tool call with a time limit): cancelled with the run, or alone through
+   * `scope.abort()`. `scope.detach()` once the work has settled.
+   */
+  withCancelScope(): { ctx: RunContext; scope: RunAbort } {
+    const scope = this.scope.child();
     const child = this.derive();
-    (child as unknown as { ownSignal: AbortSignal }).ownSignal = signal;
-    return child;
+    (child as unknown as { scope: RunAbort }).scope = scope;
+    return { ctx: child, scope };
   }
 
   /** This run's (or branch's) cancellation signal, made on first use. */
   get signal(): AbortSignal {
-    return this.ownSignal ?? this.runAbort!.signal;
+    return this.scope.signal;
   }
 
   /** Calls `listener` when this run (or branch) is cancelled, at once if it already is; returns the unsubscribe. */
   onAbort(listener: (reason: unknown) => void): () => void {
-    const own = this.ownSignal;
-    if (!own) return this.runAbort!.subscribe(listener);
-    if (own.aborted) {
-      listener(own.reason);
-      return noop;
-    }
-    const handler = () => listener(own.reason);
-    own.addEventListener('abort', handler, { once: true });
-    return () => own.removeEventListener('abort', handler);
+    return this.scope.subscribe(listener);
   }
 
   /** True once the run (or this branch) is cancelled; cheaper than `signal.aborted` (makes no signal). */
   get aborted(): boolean {
-    return this.ownSignal ? this.ownSignal.aborted : this.runAbort!.aborted;
+    return this.scope.aborted;
+  }
+
+  /** Why the run (or this branch) was cancelled, once it is (makes no signal). */
+  get abortReason(): unknown {
+    return this.scope.reason;
   }
 
   /**
@@ -175,16 +219,14 @@ export class RunContext {
     const proto = Object.getPrototypeOf(this) as object;
     // A context made elsewhere with Object.create(ctx) keeps its prototype chain.
     if (proto !== RunContext.prototype) return Object.assign(Object.create(proto) as RunContext, this);
-    // Through the constructor (no new ids, budget or tracer made), then every field copied:
+    // Through the constructor (no new ids, budget, tracer or scope made), then every field copied:
     // all contexts of all runs share one map, so property access stays monomorphic.
-    const child = new RunContext({ runId: this.runId, budget: this.budget, tracer: this.tracer, signal: this.ownSignal, abort: this.runAbort, metadata: this.metadata });
+    const child = new RunContext({ runId: this.runId, budget: this.budget, tracer: this.tracer, metadata: this.metadata }, this.scope);
     return Object.assign(child, this);
   }
 
   throwIfAborted(): void {
-    if (this.ownSignal) {
-      if (this.ownSignal.aborted) throw asAbortError(this.ownSignal.reason);
-    } else if (this.runAbort!.aborted) throw asAbortError(this.runAbort!.reason);
+    if (this.scope.aborted) throw asAbortError(this.scope.reason);
   }
 }
 

@@ -12,6 +12,7 @@ import type { ToolCall } from './messages.js';
 import { redact } from './redact.js';
 import { formatIssues } from './schema.js';
 import type { AnyTool, ApprovalPolicy, GuardResult } from './tool.js';
+import type { ActiveSpan } from './tracer.js';
 
 export interface ToolOutcome {
   callId: string;
@@ -34,34 +35,52 @@ function guardAllows(r: GuardResult): { allow: boolean; reason?: string } {
   return typeof r === 'boolean' ? { allow: r } : r;
 }
 
-export async function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
+export function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
   // Durable runs: replay a recorded outcome or record this one (src/durable/journal.ts).
   if (ctx.journal) return ctx.journal.runToolCall(ctx, tools, call);
-  ctx.budget.chargeToolCall();
-  const t0 = performance.now();
-  const span = ctx.tracer.start('tool', call.name, ctx.spanId, { callId: call.id });
-  let outcome: ToolOutcome;
   try {
-    outcome = await execute(ctx, tools, call, t0);
+    ctx.budget.chargeToolCall();
   } catch (err) {
-    span.fail(err);
-    throw err;
+    return Promise.reject(err);
   }
-  span.set('args', outcome.args);
+  const t0 = performance.now();
+  const span = ctx.tracer.start('tool', call.name, ctx.spanId);
+  let pending: ToolOutcome | Promise<ToolOutcome>;
+  try {
+    pending = execute(ctx, tools, call, t0);
+  } catch (err) {
+    return Promise.reject(failSpan(span, call, err));
+  }
+  // A synchronous tool settles here: no async frame and no extra tick per call.
+  if (!(pending instanceof Promise)) return Promise.resolve(endSpan(span, call, pending));
+  return pending.then(
+    (outcome) => endSpan(span, call, outcome),
+    (err: unknown) => {
+      throw failSpan(span, call, err);
+    },
+  );
+}
+
+function endSpan(span: ActiveSpan, call: ToolCall, outcome: ToolOutcome): ToolOutcome {
+  const args = redact(outcome.args);
   if (outcome.ok) {
     // The summary is text, which key redaction cannot see into: redact the value first.
     const safe = redact(outcome.result);
-    span.end({ result: summarize(safe === outcome.result ? outcome.content : JSON.stringify(safe)) });
-  }
-  else {
-    span.record.status = 'error';
-    span.record.error = { name: 'ToolError', message: String(outcome.result) };
-    span.end();
+    span.end({ callId: call.id, args, result: summarize(safe === outcome.result ? outcome.content : JSON.stringify(safe)) }, undefined, true);
+  } else {
+    span.end({ callId: call.id, args }, { name: 'ToolError', message: String(outcome.result) }, true);
   }
   return outcome;
 }
 
-async function execute(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall, t0: number): Promise<ToolOutcome> {
+/** A run-level stop (budget, abort, suspension) ends the span as failed and goes on up. */
+function failSpan(span: ActiveSpan, call: ToolCall, err: unknown): unknown {
+  span.fail(err, { callId: call.id });
+  return err;
+}
+
+/** The outcome, at once for a synchronous tool without guard or approval; a promise otherwise. */
+function execute(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall, t0: number): ToolOutcome | Promise<ToolOutcome> {
   const tool = tools.get(call.name);
   if (!tool) return failure(call, call.arguments, `Unknown tool "${call.name}". Available tools: ${[...tools.keys()].join(', ')}`, t0);
 
@@ -75,21 +94,41 @@ async function execute(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, cal
   if (!parsed.success) return failure(call, raw, `invalid arguments for ${call.name}: ${formatIssues(parsed.error)}`, t0);
   const input = parsed.data;
 
-  // No guard and no approval: nothing to check, and no await (a tick per call) either.
-  const gate = tool.guard || tool.approval ? await checkGate(ctx, tool, input, call) : undefined;
-  if (gate) return failure(call, input, gate, t0);
+  // No guard and no approval: nothing to check, and nothing to wait for.
+  if (!tool.guard && !tool.approval) return invoke(ctx, tool, input, call, t0);
+  return checkGate(ctx, tool, input, call).then((refusal) => (refusal ? failure(call, input, refusal, t0) : invoke(ctx, tool, input, call, t0)));
+}
 
+function invoke(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall, t0: number): ToolOutcome | Promise<ToolOutcome> {
+  let pending: unknown;
   try {
-    const pending = withTimeout(ctx, tool, input, call);
-    // A synchronous tool's value is used as is: no promise and no tick per call.
-    const value = isThenable(pending) ? await pending : pending;
-    const content = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-    return { callId: call.id, tool: call.name, args: input, ok: true, result: value, content, durationMs: performance.now() - t0 };
+    pending = withTimeout(ctx, tool, input, call);
   } catch (err) {
-    if (isFatal(err)) throw err;
-    if (ctx.aborted) throw asAbortError(ctx.signal.reason);
-    return failure(call, input, `${call.name} failed: ${errorMessage(err)}`, t0);
+    return toolFailed(ctx, call, input, err, t0);
   }
+  // A synchronous tool's value is used as is: no promise and no tick per call.
+  if (!isThenable(pending)) return succeeded(ctx, call, input, pending, t0);
+  return Promise.resolve(pending).then(
+    (value) => succeeded(ctx, call, input, value, t0),
+    (err: unknown) => toolFailed(ctx, call, input, err, t0),
+  );
+}
+
+function succeeded(ctx: RunContext, call: ToolCall, input: unknown, value: unknown, t0: number): ToolOutcome {
+  let content: string;
+  try {
+    content = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  } catch (err) {
+    return toolFailed(ctx, call, input, err, t0);
+  }
+  return { callId: call.id, tool: call.name, args: input, ok: true, result: value, content, durationMs: performance.now() - t0 };
+}
+
+/** A tool's exception is the model's to see; a run-level stop is thrown on. */
+function toolFailed(ctx: RunContext, call: ToolCall, input: unknown, err: unknown, t0: number): ToolOutcome {
+  if (isFatal(err)) throw err;
+  if (ctx.aborted) throw asAbortError(ctx.abortReason);
+  return failure(call, input, `${call.name} failed: ${errorMessage(err)}`, t0);
 }
 
 /** Returns a refusal message, or undefined when the call may run. Irreversible tools are always gated. */
@@ -120,9 +159,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): unknown {
   const info = { id: call.id, name: call.name };
   if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
-  const ac = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, ac.signal]);
-  return withDeadline(tool.execute(input, ctx.withSignal(signal), info), tool.timeoutMs, `tool ${tool.name}`, (err) => ac.abort(err));
+  // The call under its own cancellation scope, so the time limit cancels this call alone.
+  const { ctx: callCtx, scope } = ctx.withCancelScope();
+  let work: Promise<unknown>;
+  try {
+    work = withDeadline(tool.execute(input, callCtx, info), tool.timeoutMs, `tool ${tool.name}`, (err) => scope.abort(err));
+  } catch (err) {
+    scope.detach();
+    throw err;
+  }
+  const detach = () => scope.detach();
+  work.then(detach, detach);
+  return work;
 }
 
 function summarize(text: string): string {

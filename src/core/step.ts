@@ -6,7 +6,6 @@
 import type { BudgetUsage } from './budget.js';
 import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
-import { newRunId } from './run-id.js';
 import { watchDeadline } from './wall-clock.js';
 import type { SpanRecord } from './span.js';
 
@@ -53,30 +52,29 @@ export interface RunResult<O> {
 
 /** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
 export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
-  const runId = options.runId ?? newRunId();
-  // The run's own cancellation (wall-time cap); its AbortSignal is made only if something asks for it.
+  // The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it.
   const abort = new RunAbort();
   let stopWatch: (() => void) | undefined;
-  const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : undefined;
-  const ctx = new RunContext({ ...options, runId, signal, abort });
+  const ctx = new RunContext(options, abort);
+  const runId = ctx.runId;
   const maxWall = ctx.budget.remainingWallMs();
   if (maxWall !== undefined) {
     stopWatch = watchDeadline(maxWall, () =>
       abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)),
     );
   }
-  const span = ctx.tracer.start('run', root.name, undefined, { requestId: ctx.requestId });
+  const span = ctx.tracer.start('run', root.name, undefined);
   const inner = ctx.withSpan(span.id);
   try {
     ctx.throwIfAborted();
     const output = await root.run(input, inner);
     const usage = ctx.budget.usage();
-    span.end({ usage });
+    span.end({ requestId: ctx.requestId, usage }, undefined, true);
     return { runId, output, trace: ctx.tracer.spans, usage, scripted: usedScripted(ctx.tracer.spans) };
   } catch (err) {
     const usage = ctx.budget.usage();
     if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
-    span.fail(err, { usage });
+    span.fail(err, { requestId: ctx.requestId, usage });
     if (err instanceof BudgetExceeded) {
       err.trace = ctx.tracer.spans;
       err.usage = usage;
@@ -95,7 +93,9 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     throw err;
   } finally {
     stopWatch?.();
-    await ctx.tracer.flush();
+    abort.detach();
+    // Without sinks (the default) there is nothing to wait for, and no extra tick.
+    if (ctx.tracer.hasSinks) await ctx.tracer.flush();
   }
 }
 

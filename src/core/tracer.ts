@@ -9,37 +9,65 @@ import type { SpanKind, SpanRecord, TraceSink } from './span.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 function noop(): void {}
 
+/** Why a span failed, as recorded. */
+export type SpanError = NonNullable<SpanRecord['error']>;
+
+// One random part per process, a counter per tracer: span ids stay unique across the
+// tracers of one run (a resumed run gets a new tracer in a new process) at no cost per run.
+const PROCESS_PREFIX = Math.random().toString(36).slice(2, 8);
+let tracerSeq = 0;
+
+/**
+ * A span in flight. Its record is built once, complete, when it ends: every
+ * record has the same shape from birth, and attributes handed over whole at
+ * the end are kept as they are (no copy, no properties added one by one).
+ */
 export class ActiveSpan {
+  readonly id: string;
+  private readonly startTime: number;
   private readonly t0: number;
+  private attributes: Record<string, unknown> | undefined;
+
   constructor(
     private readonly tracer: Tracer,
-    readonly record: SpanRecord,
+    private readonly kind: SpanKind,
+    private readonly name: string,
+    private readonly parentId: string | undefined,
+    attributes: Record<string, unknown> | undefined,
+    id: string,
   ) {
+    this.id = id;
+    this.attributes = attributes;
+    this.startTime = Date.now();
     this.t0 = performance.now();
   }
 
-  get id(): string {
-    return this.record.spanId;
-  }
-
   set(key: string, value: unknown): this {
-    this.record.attributes[key] = value;
+    (this.attributes ??= {})[key] = value;
     return this;
   }
 
-  end(attributes?: Record<string, unknown>): void {
-    if (attributes) Object.assign(this.record.attributes, attributes);
-    this.record.durationMs = performance.now() - this.t0;
-    this.tracer.finish(this.record);
+  /**
+   * Finishes the span; `error` makes it a failed one. Attributes are redacted
+   * (secret-named keys replaced) unless `redacted` says the caller already
+   * did: the library's own model, run and tool spans, whose attributes it
+   * composes itself. Attributes set earlier are always redacted.
+   */
+  end(attributes?: Record<string, unknown>, error?: SpanError, redacted = false): void {
+    const own = this.attributes;
+    const merged = own === undefined ? (attributes ?? {}) : attributes === undefined ? own : Object.assign(own, attributes);
+    const durationMs = performance.now() - this.t0;
+    const record: SpanRecord =
+      error === undefined
+        ? { traceId: this.tracer.traceId, spanId: this.id, parentId: this.parentId, kind: this.kind, name: this.name, startTime: this.startTime, durationMs, status: 'ok', attributes: merged }
+        : { traceId: this.tracer.traceId, spanId: this.id, parentId: this.parentId, kind: this.kind, name: this.name, startTime: this.startTime, durationMs, status: 'error', attributes: merged, error };
+    this.tracer.finish(record, !(redacted && own === undefined));
   }
 
   fail(err: unknown, attributes?: Record<string, unknown>): void {
     const e = err instanceof Error ? err : new Error(String(err));
-    this.record.status = 'error';
-    this.record.error = { name: e.name, message: e.message };
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') this.record.error.code = code;
-    this.end(attributes);
+    this.end(attributes, typeof code === 'string' ? { name: e.name, message: e.message, code } : { name: e.name, message: e.message });
   }
 }
 
@@ -47,8 +75,7 @@ export class Tracer {
   /** Finished spans of this run, in the order they finished. */
   readonly spans: SpanRecord[] = [];
   private seq = 0;
-  /** Makes span ids unique across tracers of one run (a resumed run gets a new tracer in a new process). */
-  private readonly prefix = Math.random().toString(36).slice(2, 8);
+  private readonly prefix = `${PROCESS_PREFIX}${(++tracerSeq).toString(36)}`;
 
   constructor(
     readonly traceId: string,
@@ -56,18 +83,7 @@ export class Tracer {
   ) {}
 
   start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
-    const record: SpanRecord = {
-      traceId: this.traceId,
-      spanId: `${this.prefix}.${(++this.seq).toString(36)}`,
-      parentId,
-      kind,
-      name,
-      startTime: Date.now(),
-      durationMs: 0,
-      status: 'ok',
-      attributes: attributes ?? {},
-    };
-    return new ActiveSpan(this, record);
+    return new ActiveSpan(this, kind, name, parentId, attributes, `${this.prefix}.${(++this.seq).toString(36)}`);
   }
 
   /** A zero-duration span: a routing decision, a verdict, a budget event. */
@@ -75,10 +91,14 @@ export class Tracer {
     this.start(kind, name, parentId, attributes).end();
   }
 
-  finish(record: SpanRecord): void {
-    record.attributes = redact(record.attributes) as Record<string, unknown>;
+  finish(record: SpanRecord, redactAttributes = true): void {
+    if (redactAttributes) record.attributes = redact(record.attributes) as Record<string, unknown>;
     this.spans.push(record);
     for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!.onSpan(record);
+  }
+
+  get hasSinks(): boolean {
+    return this.sinks.length > 0;
   }
 
   flush(): Promise<void> {

@@ -53,12 +53,17 @@ export class ScriptedModel implements Model {
     this.modelId = options.name ?? 'scripted';
   }
 
-  async generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
-    const turn = assistantTurns(request.messages);
-    const answer = this.responder(request, turn);
-    const delay = typeof answer === 'object' && answer.delayMs !== undefined ? answer.delayMs : this.options.delayMs;
-    if (delay) await sleep(delay, options);
-    return this.toResponse(answer, request, turn);
+  generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
+    try {
+      const turn = assistantTurns(request.messages);
+      const answer = this.responder(request, turn);
+      const delay = typeof answer === 'object' && answer.delayMs !== undefined ? answer.delayMs : this.options.delayMs;
+      if (!delay) return Promise.resolve(this.toResponse(answer, request, turn));
+      // The answer is made when the delay is over: one promise per call, no extra tick.
+      return afterDelay(delay, options, () => this.toResponse(answer, request, turn));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   stream(request: ModelRequest, options?: CallOptions) {
@@ -140,31 +145,41 @@ function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): 
   return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };
 }
 
-/** Waits `ms`, rejecting on cancellation: through `onAbort` when the caller gives it (no AbortSignal made), else the signal. */
-function sleep(ms: number, options?: CallOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
+/**
+ * Resolves with `make()` after `ms`, or rejects on cancellation: through
+ * `onAbort` when the caller gives it (no AbortSignal made), else the signal.
+ */
+function afterDelay<T>(ms: number, options: CallOptions | undefined, make: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     if (options?.onAbort) {
-      let unsubscribe: (() => void) | undefined;
-      const t = setTimeout(() => {
-        unsubscribe!();
-        resolve();
+      const timer = setTimeout(() => {
+        unsubscribe();
+        settle(resolve, reject, make);
       }, ms);
-      unsubscribe = options.onAbort((reason) => {
-        clearTimeout(t);
+      const unsubscribe = options.onAbort((reason) => {
+        clearTimeout(timer);
         reject(reason);
       });
       return;
     }
     const signal = options?.signal;
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
-      resolve();
+      settle(resolve, reject, make);
     }, ms);
     const onAbort = () => {
-      clearTimeout(t);
+      clearTimeout(timer);
       reject(signal!.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function settle<T>(resolve: (value: T) => void, reject: (err: unknown) => void, make: () => T): void {
+  try {
+    resolve(make());
+  } catch (err) {
+    reject(err);
+  }
 }

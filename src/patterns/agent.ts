@@ -68,7 +68,8 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly outputSchema: z.ZodType<O> | undefined;
   private readonly maxTurns: number;
   private readonly fallbackText: string;
-  private readonly settings: Pick<ModelRequest, 'temperature' | 'maxOutputTokens'>;
+  private readonly temperature: number | undefined;
+  private readonly maxOutputTokens: number | undefined;
 
   constructor(config: AgentConfig<O>) {
     if (!config.name) throw new ConfigError('agent.name', 'is required');
@@ -93,9 +94,8 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     }
     this.maxTurns = maxTurns;
     this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
-    this.settings = {};
-    if (config.temperature !== undefined) this.settings.temperature = config.temperature;
-    if (config.maxOutputTokens !== undefined) this.settings.maxOutputTokens = config.maxOutputTokens;
+    this.temperature = config.temperature;
+    this.maxOutputTokens = config.maxOutputTokens;
   }
 
   async run(input: AgentInput, ctx: RunContext): Promise<AgentResult<O>> {
@@ -103,9 +103,14 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
     else messages.push(...input.filter((m) => m.role !== 'system'));
     const actions: ActionRecord[] = [];
-    const request: ModelRequest = { messages, ...this.settings };
-    if (this.toolSpecs) request.tools = this.toolSpecs;
-    if (this.outputSpec) request.output = this.outputSpec;
+    // Every field in one literal (absent ones undefined): one shape for every request.
+    const request: ModelRequest = {
+      messages,
+      tools: this.toolSpecs,
+      output: this.outputSpec,
+      temperature: this.temperature,
+      maxOutputTokens: this.maxOutputTokens,
+    };
 
     for (let turn = 1; turn <= this.maxTurns; turn++) {
       const response = await callModel(ctx, this.model, request, this.name);

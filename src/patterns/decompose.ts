@@ -203,8 +203,7 @@ export function decompose<G, R, S>(
     ctx.tracer.event('decision', 'decompose:plan', ctx.spanId, { depth, workstreams: plan.workstreams.map((w) => w.name) });
 
     // One failing worker cancels its siblings: the first error is the one reported.
-    const siblings = new AbortController();
-    const workerCtx = ctx.withSignal(AbortSignal.any([ctx.signal, siblings.signal]));
+    const { ctx: workerCtx, scope: siblings } = ctx.withCancelScope();
     const outputs = await mapLimit(
       plan.workstreams,
       concurrency,
@@ -223,9 +222,11 @@ export function decompose<G, R, S>(
         }
       },
       { signal: ctx.signal },
-    ).catch((err: unknown) => {
-      throw ctx.signal.aborted ? asAbortError(ctx.signal.reason) : err;
-    });
+    )
+      .catch((err: unknown) => {
+        throw ctx.aborted ? asAbortError(ctx.abortReason) : err;
+      })
+      .finally(() => siblings.detach());
     const reports = plan.workstreams.map((workstream, i) => ({ workstream, output: outputs[i]! }));
     const synthesis = await runStep(ctx, synthesizer, { goal, depth, reports }, { depth });
     return { goal, depth, plan, reports, synthesis };

@@ -1,7 +1,7 @@
 /**
  * Pattern 3 — parallel. Independent branches get the same input and run at
  * the same time (wall time ≈ the slowest branch), each under its own
- * AbortController derived from the run's signal, so one branch can be
+ * cancellation scope derived from the run's, so one branch can be
  * cancelled or timed out alone.
  *
  * Failure policy:
@@ -16,7 +16,7 @@
  * failure under fail-fast happened, which wins.
  */
 import type { RunContext } from '../core/context.js';
-import { asAbortError } from '../core/context.js';
+import { asAbortError, type RunAbort } from '../core/context.js';
 import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
 import { runStep, type Step } from '../core/step.js';
@@ -74,7 +74,9 @@ export class Parallel<I, R> implements Step<I, R> {
   async run(input: I, ctx: RunContext): Promise<R> {
     ctx.throwIfAborted();
     const keys = this.keys;
-    const controllers = keys.map(() => new AbortController());
+    // Each branch under its own cancellation scope, cancelled with the run or alone (a failing
+    // sibling, its time limit); no AbortSignal is made unless a branch asks for one.
+    const branches = keys.map(() => ctx.withCancelScope());
     const settled = keys.map(() => false);
     let failure: { key: string; error: unknown } | undefined;
 
@@ -82,19 +84,12 @@ export class Parallel<I, R> implements Step<I, R> {
       const cancelled = keys.filter((_, i) => !settled[i]);
       ctx.tracer.event('decision', 'parallel:cancel-siblings', ctx.spanId, { failed: key, error: errorMessage(error), cancelled });
       const reason = new RunAborted(`cancelled: sibling branch "${key}" failed`);
-      for (let i = 0; i < keys.length; i++) if (!settled[i]) controllers[i]!.abort(reason);
+      for (let i = 0; i < keys.length; i++) if (!settled[i]) branches[i]!.scope.abort(reason);
     };
-
-    // One listener links the run's signal to every branch's own controller
-    // (AbortSignal.any per branch costs far more on Node 20).
-    const onParentAbort = () => {
-      for (const c of controllers) c.abort(ctx.signal.reason);
-    };
-    ctx.signal.addEventListener('abort', onParentAbort, { once: true });
 
     const results: BranchResult<unknown>[] = await Promise.all(
       keys.map((key, i) =>
-        this.runBranch(ctx, key, i, input, controllers[i]!).then(
+        this.runBranch(branches[i]!, key, i, input).then(
           (value): BranchResult<unknown> => {
             settled[i] = true;
             return { ok: true, value };
@@ -103,7 +98,7 @@ export class Parallel<I, R> implements Step<I, R> {
             settled[i] = true;
             // The first real failure decides; a suspension waits for the others, and
             // errors of branches we cancelled ourselves are only echoes of it.
-            if (!failure && !ctx.signal.aborted && !(err instanceof RunSuspended) && (this.policy === 'fail-fast' || isFatal(err))) {
+            if (!failure && !ctx.aborted && !(err instanceof RunSuspended) && (this.policy === 'fail-fast' || isFatal(err))) {
               failure = { key, error: err };
               cancelSiblings(key, err);
             }
@@ -111,9 +106,11 @@ export class Parallel<I, R> implements Step<I, R> {
           },
         ),
       ),
-    ).finally(() => ctx.signal.removeEventListener('abort', onParentAbort));
+    ).finally(() => {
+      for (const b of branches) b.scope.detach();
+    });
 
-    if (ctx.signal.aborted) throw asAbortError(ctx.signal.reason);
+    if (ctx.aborted) throw asAbortError(ctx.abortReason);
     if (failure) throw isFatal(failure.error) ? failure.error : new StepFailed(failure.key, failure.error);
     const suspensions = results.flatMap((r) => (!r.ok && r.error instanceof RunSuspended ? [r.error] : []));
     if (suspensions.length) throw RunSuspended.merge(suspensions);
@@ -142,20 +139,18 @@ export class Parallel<I, R> implements Step<I, R> {
           return await runStep(ctx, synthesizer as Step<Gathered<I, R>, S>, { input, branches });
         } catch (err) {
           if (isFatal(err)) throw err;
-          if (ctx.signal.aborted) throw asAbortError(ctx.signal.reason);
+          if (ctx.aborted) throw asAbortError(ctx.abortReason);
           throw new StepFailed(synthesizer.name, err);
         }
       },
     };
   }
 
-  private runBranch(ctx: RunContext, key: string, i: number, input: I, own: AbortController): Promise<unknown> {
-    const branch = this.branches[key] as Step<I, unknown>;
-    const branchCtx = ctx.withSignal(own.signal);
-    const work = runStep(branchCtx, branch, input, { branch: key });
+  private runBranch(branch: { ctx: RunContext; scope: RunAbort }, key: string, i: number, input: I): Promise<unknown> {
+    const work = runStep(branch.ctx, this.branches[key] as Step<I, unknown>, input, { branch: key });
     const ms = this.timeouts[i];
     if (ms === undefined) return work;
-    return withDeadline(work, ms, `branch "${key}"`, (err) => own.abort(err));
+    return withDeadline(work, ms, `branch "${key}"`, (err) => branch.scope.abort(err));
   }
 }
 

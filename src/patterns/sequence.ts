@@ -27,7 +27,7 @@ export class Sequence<I, O> implements Step<I, O> {
         value = await runStep(ctx, stage as Step<unknown, unknown>, value, { stage: i + 1, of: n });
       } catch (err) {
         if (isFatal(err)) throw err;
-        if (ctx.signal.aborted) throw asAbortError(ctx.signal.reason);
+        if (ctx.aborted) throw asAbortError(ctx.abortReason);
         throw new StepFailed(stage.name, err);
       }
     }

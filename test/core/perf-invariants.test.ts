@@ -33,19 +33,41 @@ describe('lazy run cancellation', () => {
     expect(heard).toEqual(['why', 'why']);
   });
 
-  it('ctx.onAbort works on a branch signal and on the lazy run abort', () => {
+  it('a branch scope is cancelled alone or with its run, and a detached one no longer follows', () => {
     const ctx = new RunContext({});
     const heard: string[] = [];
     ctx.onAbort(() => heard.push('run'));
-    const ac = new AbortController();
-    const branch = ctx.withSignal(ac.signal);
+    const { ctx: branch, scope } = ctx.withCancelScope();
     const off = branch.onAbort(() => heard.push('branch'));
-    ac.abort('x');
+    scope.abort(new RunAborted('alone'));
     expect(branch.aborted).toBe(true);
+    expect(branch.signal.aborted).toBe(true);
     expect(ctx.aborted).toBe(false);
     off();
     expect(heard).toEqual(['branch']);
     expect(() => branch.throwIfAborted()).toThrow(RunAborted);
+
+    const second = ctx.withCancelScope();
+    const third = ctx.withCancelScope();
+    third.scope.detach();
+    ctx.withCancelScope().scope.detach();
+    (ctx as unknown as { scope: RunAbort }).scope.abort('run stop');
+    expect(second.ctx.aborted).toBe(true);
+    expect(second.ctx.abortReason).toBe('run stop');
+    expect(third.ctx.aborted).toBe(false);
+    expect(heard).toEqual(['branch', 'run']);
+  });
+
+  it('follows a caller signal until detached, without making a signal of its own', () => {
+    const caller = new AbortController();
+    const followed = new RunAbort().follow(caller.signal);
+    const detached = new RunAbort().follow(caller.signal);
+    detached.detach();
+    caller.abort('caller stop');
+    expect(followed.aborted).toBe(true);
+    expect(followed.reason).toBe('caller stop');
+    expect(detached.aborted).toBe(false);
+    expect(new RunAbort().follow(caller.signal).reason).toBe('caller stop');
   });
 
   it('the wall-time cap still cancels a model call in flight', async () => {
