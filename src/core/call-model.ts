@@ -2,8 +2,7 @@
  * The one door to a model: charges the budget, opens a span, records usage,
  * cost and the provider's request id. Patterns never call `generate` directly.
  */
-import type { RunContext } from './context.js';
-import { asAbortError } from './context.js';
+import { RunContext, asAbortError } from './context.js';
 import type { CallOptions, Model, ModelRequest, ModelResponse, RetryInfo } from './model.js';
 import { costOf, priceOf } from './pricing.js';
 import type { ActiveSpan } from './tracer.js';
@@ -43,9 +42,27 @@ class ModelCallOptions implements CallOptions {
   }
 }
 
+/**
+ * V8 keeps the hidden classes (maps) of a class's instances only while some
+ * instance uses them. When no run is in flight and a full GC comes (a quiet
+ * spell), they are collected, and with them every optimized function that was
+ * built on them: the next runs are interpreted and compile everything again
+ * (bench S3, burst after warm-up and GC: ~116 → ~96 µs of CPU per run without
+ * that). One call's worth of context, span and call options, kept for the
+ * life of the process, keeps them.
+ */
+let shapeAnchor: ModelCallOptions | undefined;
+
+function anchorShapes(): ModelCallOptions {
+  const ctx = new RunContext({ runId: 'shape-anchor' }).withSpan('shape-anchor');
+  const span = ctx.tracer.start('model', 'shape-anchor', ctx.spanId);
+  return new ModelCallOptions(ctx, { provider: 'shape-anchor', modelId: 'shape-anchor' } as Model, span);
+}
+
 export async function callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
   // Durable runs: replay a recorded response or record this one (src/durable/journal.ts).
   if (ctx.journal) return ctx.journal.callModel(ctx, model, request, name);
+  shapeAnchor ??= anchorShapes();
   ctx.throwIfAborted();
   ctx.budget.chargeModelTurn();
   const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId);

@@ -74,11 +74,16 @@ export class ScriptedModel implements Model {
     const a = typeof answer === 'string' ? { text: answer } : answer;
     if (a.error) throw new ModelError('scripted', a.error.message, { status: a.error.status, retryable: false });
     const text = a.object !== undefined ? JSON.stringify(a.object) : (a.text ?? '');
-    const toolCalls: ToolCall[] = (a.toolCalls ?? []).map((c, i) => ({
-      id: c.id ?? `call_${turn}_${i}`,
-      name: c.name,
-      arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args ?? {}),
-    }));
+    // Built by push, not map(): lists from map() changed elements kind as the code tiered up, and
+    // every optimized caller that had seen the other kind was thrown away (bench S3 deopt trace).
+    const toolCalls: ToolCall[] = [];
+    const calls = a.toolCalls;
+    if (calls) {
+      for (let i = 0; i < calls.length; i++) {
+        const c = calls[i]!;
+        toolCalls.push({ id: c.id ?? `call_${turn}_${i}`, name: c.name, arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args ?? {}) });
+      }
+    }
     const usage = a.usage ?? this.options.usage ?? estimateUsage(request, text, toolCalls);
     return { text, toolCalls, usage, finishReason: toolCalls.length ? 'tool_calls' : 'stop', providerRequestId: `scripted-${turn}` };
   }

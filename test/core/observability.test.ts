@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, JsonlTraceSink, REDACTED, redact, run, scripted, tool } from '../../src/index.js';
+import { Agent, JsonlTraceSink, REDACTED, Tracer, redact, run, scripted, tool } from '../../src/index.js';
 import { PINO_REDACT_PATHS } from '../../src/core/redact.js';
 
 const login = tool({
@@ -35,6 +35,22 @@ describe('traces and logs keep secrets out', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('redacts attributes from step code, events and span.set(), even on a span ended as already redacted', () => {
+    const tracer = new Tracer('t1');
+    tracer.event('decision', 'routed', undefined, { apiKey: 'sk-live-1', route: 'billing' });
+    tracer.start('step', 'lookup', undefined, { authorization: 'Bearer abc' }).end();
+    const span = tracer.start('model', 'm', undefined);
+    span.set('token', 'tok-9');
+    span.end({ provider: 'scripted' }, undefined, true);
+    tracer.start('model', 'n', undefined).end({ provider: 'scripted', secret: 'kept-as-given' }, undefined, true);
+    const [event, step, setSpan, verbatim] = tracer.spans;
+    expect(event!.attributes).toEqual({ apiKey: REDACTED, route: 'billing' });
+    expect(step!.attributes).toEqual({ authorization: REDACTED });
+    expect(setSpan!.attributes).toEqual({ token: REDACTED, provider: 'scripted' });
+    // `redacted` is the caller's word for attributes it composed itself, and is taken as given.
+    expect(verbatim!.attributes).toEqual({ provider: 'scripted', secret: 'kept-as-given' });
   });
 
   it('pino redaction hides credentials in log lines', () => {
