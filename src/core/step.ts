@@ -64,10 +64,11 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     );
   }
   const span = ctx.tracer.start('run', root.name, undefined);
-  const inner = ctx.withSpan(span.id);
+  // The run's own context, not yet seen by anyone: it hangs under the root span itself (no child copy).
+  (ctx as { spanId: string }).spanId = span.id;
   try {
     ctx.throwIfAborted();
-    const output = await root.run(input, inner);
+    const output = await root.run(input, ctx);
     const usage = ctx.budget.usage();
     span.end({ requestId: ctx.requestId, usage }, undefined, true);
     return { runId, output, trace: ctx.tracer.spans, usage, scripted: usedScripted(ctx.tracer.spans) };

@@ -8,12 +8,21 @@
 const SWEEP_EVERY_MS = 1_000;
 const OWN_TIMER_BELOW_MS = 60_000;
 
-interface Watch {
-  deadline: number;
-  fire: () => void;
+/**
+ * A watched deadline, linked into one list: adding and removing one is a
+ * pointer swap, where a Set holding every concurrent run grows, shrinks and
+ * rehashes as runs come and go.
+ */
+class Watch {
+  prev: Watch | undefined = undefined;
+  next: Watch | undefined = undefined;
+  constructor(
+    readonly deadline: number,
+    readonly fire: () => void,
+  ) {}
 }
 
-const watched = new Set<Watch>();
+let head: Watch | undefined;
 let sweeper: NodeJS.Timeout | undefined;
 
 /** Calls `fire` once `ms` have passed, unless the returned cancel function runs first. */
@@ -23,20 +32,36 @@ export function watchDeadline(ms: number, fire: () => void): () => void {
     timer.unref();
     return () => clearTimeout(timer);
   }
-  const watch: Watch = { deadline: Date.now() + ms, fire };
-  watched.add(watch);
+  const watch = new Watch(Date.now() + ms, fire);
+  link(watch);
   if (!sweeper) {
     sweeper = setInterval(sweep, SWEEP_EVERY_MS);
     sweeper.unref();
   }
-  return () => void watched.delete(watch);
+  return () => void unlink(watch);
+}
+
+function link(watch: Watch): void {
+  watch.next = head;
+  if (head) head.prev = watch;
+  head = watch;
+}
+
+/** Takes the watch out of the list; false when it was already out (fired or cancelled). */
+function unlink(watch: Watch): boolean {
+  const { prev, next } = watch;
+  if (prev) prev.next = next;
+  else if (head === watch) head = next;
+  else return false;
+  if (next) next.prev = prev;
+  watch.prev = watch.next = undefined;
+  return true;
 }
 
 function sweep(): void {
   const now = Date.now();
-  for (const watch of watched) {
-    if (watch.deadline > now) continue;
-    watched.delete(watch);
-    watch.fire();
-  }
+  let due: Watch[] | undefined;
+  for (let watch = head; watch; watch = watch.next) if (watch.deadline <= now) (due ??= []).push(watch);
+  // Fired after the walk: a cap that fires may end runs whose watches are further down the list.
+  if (due) for (const watch of due) if (unlink(watch)) watch.fire();
 }
