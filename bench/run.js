@@ -8,8 +8,9 @@
  *
  *   node bench/run.js [--repeat N] [--only S1,S3] [--json] [--floor]
  *
- * --floor also runs S3-floor, the S3 workload hand-written without the
- * library, to read S3 against what the machine does at that moment.
+ * --floor also runs S2-floor and S3-floor, the S2 and S3 workloads
+ * hand-written without the library, to read S2 and S3 against what the
+ * machine (its timers, its scheduler) does at that moment.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ const SCENARIOS = [
   { id: 'S3', file: 's3-concurrency.js', title: '1000 concurrent runs (2 × 20 ms turns)' },
   { id: 'S4', file: 's4-durable.js', title: 'S1 with JSONL trace file + SQLite store' },
   { id: 'S5', file: 's5-events.js', title: 'events through consume() (in-memory source, SQLite store)' },
+  { id: 'S2-floor', file: 's2-floor.js', title: 'S2 hand-written without the library (reference, --floor)', optional: true },
   { id: 'S3-floor', file: 's3-floor.js', title: 'S3 hand-written without the library (reference, --floor)', optional: true },
 ];
 
@@ -46,6 +48,7 @@ const TARGETS = {
     { metric: 'heap_growth_kb', op: 'report' },
   ],
   S5: [{ metric: 'events_per_s', op: 'report' }, { metric: 'us_per_event', op: 'report' }, { metric: 'cpu_us_per_event', op: 'report' }],
+  'S2-floor': [{ metric: 'ratio_to_limit', op: 'report' }, { metric: 'median_wall_ms', op: 'report' }],
   'S3-floor': [{ metric: 'wall_ms', op: 'report' }, { metric: 'cpu_us_per_run', op: 'report' }, { metric: 'peak_rss_mb', op: 'report' }],
 };
 

@@ -134,6 +134,9 @@ export class RunAbort {
 
 function noop(): void {}
 
+/** Shared by every run that has none (steps read metadata, they do not write it). */
+const NO_METADATA: Record<string, unknown> = Object.freeze({});
+
 export class RunContext {
   readonly runId: string;
   readonly requestId: string;
@@ -159,7 +162,7 @@ export class RunContext {
     this.store = options.store;
     this.approvals = options.approvals;
     this.journal = options.journal;
-    this.metadata = options.metadata ?? {};
+    this.metadata = options.metadata ?? NO_METADATA;
     this.spanId = options.spanId;
     this.baseLogger = options.logger;
     this.scope = scope;

@@ -92,10 +92,12 @@ export class Parallel<I, R> implements Step<I, R> {
         this.runBranch(branches[i]!, key, i, input).then(
           (value): BranchResult<unknown> => {
             settled[i] = true;
+            branches[i]!.scope.detach();
             return { ok: true, value };
           },
           (err: unknown): BranchResult<unknown> => {
             settled[i] = true;
+            branches[i]!.scope.detach();
             // The first real failure decides; a suspension waits for the others, and
             // errors of branches we cancelled ourselves are only echoes of it.
             if (!failure && !ctx.aborted && !(err instanceof RunSuspended) && (this.policy === 'fail-fast' || isFatal(err))) {
@@ -106,9 +108,7 @@ export class Parallel<I, R> implements Step<I, R> {
           },
         ),
       ),
-    ).finally(() => {
-      for (const b of branches) b.scope.detach();
-    });
+    );
 
     if (ctx.aborted) throw asAbortError(ctx.abortReason);
     if (failure) throw isFatal(failure.error) ? failure.error : new StepFailed(failure.key, failure.error);
