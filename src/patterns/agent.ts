@@ -9,9 +9,9 @@ import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
-import type { Message } from '../core/messages.js';
+import type { Message, ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
-import { runToolCall } from '../core/run-tool.js';
+import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
 import type { AnyTool } from '../core/tool.js';
@@ -129,7 +129,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       const outcomes =
         calls.length === 1
           ? [await runToolCall(ctx, this.toolsByName, calls[0]!)]
-          : await Promise.all(calls.map((call) => runToolCall(ctx, this.toolsByName, call)));
+          : await this.runConcurrently(ctx, calls);
       for (const o of outcomes) {
         messages.push({ role: 'tool', toolCallId: o.callId, toolName: o.tool, content: o.content, isError: !o.ok });
         actions.push({ turn, tool: o.tool, callId: o.callId, args: o.args, ok: o.ok, result: o.result, durationMs: o.durationMs });
@@ -137,6 +137,11 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     }
     ctx.tracer.event('decision', 'max-turns', ctx.spanId, { maxTurns: this.maxTurns });
     return { text: this.fallbackText, output: this.fallbackText as O, actions, turns: this.maxTurns, stopReason: 'max_turns', messages };
+  }
+
+  /** Several tool calls of one turn run at the same time (a method: a closure in run() would cost every run a context). */
+  private runConcurrently(ctx: RunContext, calls: readonly ToolCall[]): Promise<ToolOutcome[]> {
+    return Promise.all(calls.map((call) => runToolCall(ctx, this.toolsByName, call)));
   }
 
   private parseOutput(text: string): { ok: true; value: O } | { ok: false; error: OutputValidationError } {
