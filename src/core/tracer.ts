@@ -7,6 +7,7 @@ import { redact } from './redact.js';
 import type { SpanKind, SpanRecord, TraceSink } from './span.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_SINKS: readonly TraceSink[] = Object.freeze([]);
 function noop(): void {}
 
 /** Why a span failed, as recorded. */
@@ -79,7 +80,7 @@ export class Tracer {
 
   constructor(
     readonly traceId: string,
-    private readonly sinks: readonly TraceSink[] = [],
+    private readonly sinks: readonly TraceSink[] = NO_SINKS,
   ) {}
 
   start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
