@@ -6,7 +6,7 @@
 import type { BudgetUsage } from './budget.js';
 import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
-import { watchDeadline } from './wall-clock.js';
+import { watchDeadline, type Deadline } from './wall-clock.js';
 import type { SpanRecord } from './span.js';
 
 export interface Step<I, O> {
@@ -54,12 +54,12 @@ export interface RunResult<O> {
 export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
   // The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it.
   const abort = new RunAbort();
-  let stopWatch: (() => void) | undefined;
+  let wallCap: Deadline | undefined;
   const ctx = new RunContext(options, abort);
   const runId = ctx.runId;
   const maxWall = ctx.budget.remainingWallMs();
   if (maxWall !== undefined) {
-    stopWatch = watchDeadline(maxWall, () =>
+    wallCap = watchDeadline(maxWall, () =>
       abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)),
     );
   }
@@ -93,7 +93,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     }
     throw err;
   } finally {
-    stopWatch?.();
+    wallCap?.cancel();
     abort.detach();
     // Without sinks (the default) there is nothing to wait for, and no extra tick.
     if (ctx.tracer.hasSinks) await ctx.tracer.flush();
