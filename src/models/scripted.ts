@@ -68,8 +68,6 @@ export class ScriptedModel implements Model {
   stream(request: ModelRequest, options?: CallOptions) {
     return streamFromGenerate(this, request, options);
   }
-
-
 }
 
 /** A scripted model from a list of turns (one per assistant turn of a conversation) or a responder function. */
@@ -137,9 +135,9 @@ function toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number, f
   const a = typeof answer === 'string' ? { text: answer } : answer;
   if (a.error) throw new ModelError('scripted', a.error.message, { status: a.error.status, retryable: false });
   const text = a.object !== undefined ? JSON.stringify(a.object) : (a.text ?? '');
-  // Built by push, not map(): lists from map() changed elements kind as the code tiered up, and
-  // every optimized caller that had seen the other kind was thrown away (bench S3 deopt trace).
-  // One call (the common case) as a literal of exactly one slot; push() would reserve 17.
+  // One call (the common case) is a literal of exactly one slot (push() would reserve 17). Not
+  // map(): its lists changed elements kind as the code tiered up, and every optimized caller that
+  // had seen the other kind was thrown away (bench S3 deopt trace).
   const calls = a.toolCalls;
   let toolCalls: ToolCall[];
   if (!calls || calls.length === 0) toolCalls = [];
@@ -151,6 +149,7 @@ function toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number, f
   const usage = a.usage ?? fixedUsage ?? estimateUsage(request, text, toolCalls);
   return { text, toolCalls, usage, finishReason: toolCalls.length ? 'tool_calls' : 'stop', providerRequestId: `scripted-${turn}` };
 }
+
 function toToolCall(c: { name: string; args: unknown; id?: string }, turn: number, i: number): ToolCall {
   return { id: c.id ?? `call_${turn}_${i}`, name: c.name, arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args ?? {}) };
 }

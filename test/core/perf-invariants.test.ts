@@ -3,7 +3,7 @@
  * made lazily but fires the same, onAbort subscriptions work with and without
  * a signal, child contexts carry every field, run ids are UUID v4.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Agent, BudgetExceeded, RunAborted, RunContext, run, scripted } from '../../src/index.js';
 import { RunAbort } from '../../src/core/context.js';
 import { newRunId } from '../../src/core/run-id.js';
@@ -76,6 +76,49 @@ describe('lazy run cancellation', () => {
     const err = await run(agent, 'x', { budget: { maxWallMs: 30 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BudgetExceeded);
     expect((err as BudgetExceeded).limit).toBe('maxWallMs');
+  });
+});
+
+describe('scripted delays', () => {
+  const request = { messages: [{ role: 'user' as const, content: 'hi' }] };
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answer when the delay is over, and a scripted error fails then too', async () => {
+    let settled: unknown;
+    void scripted(['late'], { delayMs: 30 }).generate(request).then((r) => (settled = r.text));
+    await vi.advanceTimersByTimeAsync(29);
+    expect(settled).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe('late');
+
+    const failing = scripted([{ error: { status: 503, message: 'overloaded' }, delayMs: 20 }]).generate(request);
+    let failed = false;
+    void failing.catch(() => (failed = true));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(failed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(failing).rejects.toThrow(/overloaded/);
+  });
+
+  it('stop on cancellation, without the delay passing, through a signal or onAbort', async () => {
+    const slow = scripted(['never'], { delayMs: 5_000 });
+    const ac = new AbortController();
+    const bySignal = slow.generate(request, { signal: ac.signal });
+    ac.abort(new Error('stop by signal'));
+    await expect(bySignal).rejects.toThrow('stop by signal');
+    await expect(slow.generate(request, { signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
+
+    const scope = new RunAbort();
+    const byScope = slow.generate(request, { onAbort: (listener) => scope.subscribe(listener) });
+    scope.abort(new Error('stop by scope'));
+    await expect(byScope).rejects.toThrow('stop by scope');
+    // No timer is left behind by a cancelled delay.
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
