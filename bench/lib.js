@@ -5,6 +5,7 @@
  * user writes it; imports the built package (run `npm run build` first).
  */
 import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { z } from 'zod';
 import { Agent, scripted, tool } from 'agent-patterns';
 
@@ -97,6 +98,7 @@ export async function measureSequential(once, { warmup, measured, turns }) {
   forceGc();
   const heap0 = process.memoryUsage().heapUsed;
   const rss0 = process.memoryUsage().rss;
+  const code0 = codeSpaceUsed();
   for (let i = 0; i < measured; i++) {
     const t0 = performance.now();
     await once();
@@ -105,6 +107,7 @@ export async function measureSequential(once, { warmup, measured, turns }) {
   forceGc();
   const heap1 = process.memoryUsage().heapUsed;
   const rss1 = process.memoryUsage().rss;
+  const code1 = codeSpaceUsed();
 
   const sorted = Float64Array.from(us).sort();
   const mean = us.reduce((a, b) => a + b, 0) / measured;
@@ -118,8 +121,17 @@ export async function measureSequential(once, { warmup, measured, turns }) {
     p90_us_per_turn: round(quantile(sorted, 0.9) / turns),
     p99_us_per_turn: round(quantile(sorted, 0.99) / turns),
     heap_growth_kb: round((heap1 - heap0) / 1024, 1),
+    // Not a SCENARIOS.md metric: how much of heap_growth_kb is machine code the JIT made during the
+    // measured runs (it swings by hundreds of KB between processes; retained run state would not).
+    code_growth_kb: round((code1 - code0) / 1024, 1),
     rss_growth_kb: round((rss1 - rss0) / 1024, 1),
   };
+}
+
+function codeSpaceUsed() {
+  let used = 0;
+  for (const space of getHeapSpaceStatistics()) if (space.space_name.startsWith('code')) used += space.space_used_size;
+  return used;
 }
 
 /** The one line a scenario process prints; bench/run.js reads it. */

@@ -34,6 +34,7 @@ const TARGETS = {
     { metric: 'mean_us_per_turn', op: 'report' },
     { metric: 'p99_us_per_turn', op: 'report' },
     { metric: 'heap_growth_kb', target: 64, op: '<=', anchor: -20 },
+    { metric: 'code_growth_kb', op: 'report' },
   ],
   S2: [{ metric: 'ratio_to_limit', target: 1.01, op: '<=', anchor: 1.026 }, { metric: 'median_wall_ms', op: 'report' }],
   S3: [
