@@ -86,7 +86,8 @@ export class Tracer {
   /** Finished spans of this run, in the order they finished. */
   readonly spans: SpanRecord[] = [];
   private seq = 0;
-  private readonly prefix = `${PROCESS_PREFIX}-${(++tracerSeq).toString(36)}`;
+  /** Ends in '.': a span id is this and the span's number, one string made per span. */
+  private readonly prefix = `${PROCESS_PREFIX}-${(++tracerSeq).toString(36)}.`;
 
   constructor(
     readonly traceId: string,
@@ -96,7 +97,7 @@ export class Tracer {
   start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
     const record: SpanRecord = {
       traceId: this.traceId,
-      spanId: `${this.prefix}.${++this.seq}`,
+      spanId: this.prefix + ++this.seq,
       parentId,
       kind,
       name,
