@@ -166,8 +166,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** The tool's result: its value or promise as returned, or with a time limit, a promise. */
 function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): unknown {
-  // The call itself is the ToolCallInfo (its id and name): no object per call.
-  const info: ToolCallInfo = call;
+  const info: ToolCallInfo = { id: call.id, name: call.name };
   if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
   // The call under its own cancellation scope, so the time limit cancels this call alone.
   const { ctx: callCtx, scope } = ctx.withCancelScope();
