@@ -153,7 +153,11 @@ export class RunContext {
   /** The run's or this branch's cancellation; a caller's `signal` is followed by it. */
   private readonly scope: RunAbort;
 
-  /** `scope`: the cancellation the context answers to (a new one by default; `run()` passes the run's). */
+  /**
+   * `scope`: the cancellation the context answers to (a new one by default; `run()` passes the run's).
+   * With `options.signal`, the scope follows that signal until it fires or `scope.detach()` (run() detaches
+   * at the end of the run, so a long-lived signal does not collect a listener per run).
+   */
   constructor(options: RunContextOptions & { tracer?: Tracer; spanId?: string } = {}, scope: RunAbort = new RunAbort()) {
     this.runId = options.runId ?? newRunId();
     this.requestId = options.requestId ?? this.runId;
