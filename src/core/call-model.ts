@@ -8,12 +8,11 @@ import { costOf, priceOf } from './pricing.js';
 import type { ActiveSpan } from './tracer.js';
 
 /**
- * One model call: what `generate` is given (its CallOptions) and what ends
- * the call's span when the answer comes. A class, not an object literal: a
- * literal with a getter costs ~0.7 µs per call. `signal` is a getter, so the
- * run's AbortSignal is made only if the provider reads it.
+ * What `generate` is given. A class, not an object literal: a literal with a
+ * getter costs ~0.7 µs per call. `signal` is a getter, so the run's
+ * AbortSignal is made only if the provider reads it.
  */
-class ModelCall implements CallOptions {
+class ModelCallOptions implements CallOptions {
   readonly requestId: string;
   private retries = 0;
 
@@ -21,37 +20,8 @@ class ModelCall implements CallOptions {
     private readonly ctx: RunContext,
     private readonly model: Model,
     private readonly span: ActiveSpan,
-    private readonly request: ModelRequest,
   ) {
     this.requestId = ctx.requestId;
-  }
-
-  /** The call's end: the span closed with what the provider reported, usage and cost charged. */
-  settled(response: ModelResponse): ModelResponse {
-    const { ctx, model } = this;
-    const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);
-    // The span's attributes in one literal (one shape for every model span), all of them the
-    // library's own counts, names and ids: nothing to redact.
-    this.span.end({
-      provider: model.provider,
-      model: model.modelId,
-      messages: this.request.messages.length,
-      usage: response.usage,
-      costUsd,
-      finishReason: response.finishReason,
-      providerRequestId: response.providerRequestId,
-      toolCalls: response.toolCalls.length,
-    }, undefined, true);
-    ctx.budget.recordUsage(response.usage, costUsd);
-    return response;
-  }
-
-  /** A failed call: a cancelled run fails with its own abort error, whatever the provider threw. */
-  failed(err: unknown): unknown {
-    const { ctx, model } = this;
-    const failure = ctx.aborted ? asAbortError(ctx.abortReason) : err;
-    this.span.fail(failure, { provider: model.provider, model: model.modelId, messages: this.request.messages.length });
-    return failure;
   }
 
   get signal(): AbortSignal {
@@ -78,37 +48,46 @@ class ModelCall implements CallOptions {
  * spell), they are collected, and with them every optimized function that was
  * built on them: the next runs are interpreted and compile everything again
  * (bench S3, burst after warm-up and GC: ~116 → ~96 µs of CPU per run without
- * that). One call's worth of context, span and call, kept for the life of
- * the process, keeps them.
+ * that). One call's worth of context, span and call options, kept for the
+ * life of the process, keeps them.
  */
-let shapeAnchor: ModelCall | undefined;
+let shapeAnchor: ModelCallOptions | undefined;
 
-function anchorShapes(): ModelCall {
+function anchorShapes(): ModelCallOptions {
   const ctx = new RunContext({ runId: 'shape-anchor' }).withSpan('shape-anchor');
   const span = ctx.tracer.start('model', 'shape-anchor', ctx.spanId);
-  return new ModelCall(ctx, { provider: 'shape-anchor', modelId: 'shape-anchor' } as Model, span, { messages: [] });
+  return new ModelCallOptions(ctx, { provider: 'shape-anchor', modelId: 'shape-anchor' } as Model, span);
 }
 
-export function callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
+export async function callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
   // Durable runs: replay a recorded response or record this one (src/durable/journal.ts).
   if (ctx.journal) return ctx.journal.callModel(ctx, model, request, name);
   shapeAnchor ??= anchorShapes();
-  let call: ModelCall | undefined;
-  let pending: Promise<ModelResponse>;
+  ctx.throwIfAborted();
+  ctx.budget.chargeModelTurn();
+  const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId);
+  let response: ModelResponse;
   try {
-    ctx.throwIfAborted();
-    ctx.budget.chargeModelTurn();
-    call = new ModelCall(ctx, model, ctx.tracer.start('model', name ?? model.modelId, ctx.spanId), request);
-    pending = model.generate(request, call);
+    response = await model.generate(request, new ModelCallOptions(ctx, model, span));
   } catch (err) {
-    return Promise.reject(call ? call.failed(err) : err);
+    // A cancelled run fails with its own abort error, whatever the provider threw.
+    const failure = ctx.aborted ? asAbortError(ctx.abortReason) : err;
+    span.fail(failure, { provider: model.provider, model: model.modelId, messages: request.messages.length });
+    throw failure;
   }
-  // A promise chain, not an async function: no suspended frame per call in flight.
-  const inFlight = call;
-  return pending.then(
-    (response) => inFlight.settled(response),
-    (err: unknown) => {
-      throw inFlight.failed(err);
-    },
-  );
+  const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);
+  // The span's attributes in one literal (one shape for every model span), all of them the
+  // library's own counts, names and ids: nothing to redact.
+  span.end({
+    provider: model.provider,
+    model: model.modelId,
+    messages: request.messages.length,
+    usage: response.usage,
+    costUsd,
+    finishReason: response.finishReason,
+    providerRequestId: response.providerRequestId,
+    toolCalls: response.toolCalls.length,
+  }, undefined, true);
+  ctx.budget.recordUsage(response.usage, costUsd);
+  return response;
 }

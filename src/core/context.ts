@@ -57,9 +57,7 @@ export class RunAbort {
   aborted = false;
   reason: unknown = undefined;
   private controller: AbortController | undefined;
-  // Usually one listener (the model call in flight), kept in `listener`; more go to `others`.
-  private listener: ((reason: unknown) => void) | undefined;
-  private others: ((reason: unknown) => void)[] | undefined;
+  private listeners: ((reason: unknown) => void)[] | undefined;
   private unlink: (() => void) | undefined;
 
   get signal(): AbortSignal {
@@ -76,10 +74,9 @@ export class RunAbort {
     this.reason = reason ?? new DOMException('This operation was aborted', 'AbortError');
     this.detach();
     this.controller?.abort(this.reason);
-    const { listener, others } = this;
-    this.listener = this.others = undefined;
-    listener?.(this.reason);
-    if (others) for (const other of others) other(this.reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener(this.reason);
   }
 
   /** Calls `listener` on abort (at once if already aborted); returns the unsubscribe. Makes no signal. */
@@ -88,16 +85,19 @@ export class RunAbort {
       listener(this.reason);
       return noop;
     }
-    if (this.listener === undefined) {
-      this.listener = listener;
-      return () => {
-        if (this.listener === listener) this.listener = undefined;
-      };
-    }
-    (this.others ??= []).push(listener);
+    // Usually one listener (the model call in flight): an array of exactly one, not push()'s 17 slots.
+    if (this.listeners) this.listeners.push(listener);
+    else this.listeners = [listener];
     return () => {
-      const i = this.others ? this.others.indexOf(listener) : -1;
-      if (i >= 0) this.others!.splice(i, 1);
+      const list = this.listeners;
+      if (list === undefined) return;
+      // The common case, the only listener leaving, allocates nothing (splice returns an array).
+      if (list.length === 1) {
+        if (list[0] === listener) this.listeners = undefined;
+        return;
+      }
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
     };
   }
 

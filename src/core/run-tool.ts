@@ -11,7 +11,7 @@ import { withDeadline } from './deadline.js';
 import type { ToolCall } from './messages.js';
 import { redact } from './redact.js';
 import { formatIssues } from './schema.js';
-import type { AnyTool, ApprovalPolicy, GuardResult, ToolCallInfo } from './tool.js';
+import type { AnyTool, ApprovalPolicy, GuardResult } from './tool.js';
 import type { ActiveSpan } from './tracer.js';
 
 export interface ToolOutcome {
@@ -36,32 +36,23 @@ function guardAllows(r: GuardResult): { allow: boolean; reason?: string } {
 }
 
 export function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
+  // Durable runs: replay a recorded outcome or record this one (src/durable/journal.ts).
+  if (ctx.journal) return ctx.journal.runToolCall(ctx, tools, call);
   try {
-    const outcome = toolCallOutcome(ctx, tools, call);
-    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+    ctx.budget.chargeToolCall();
   } catch (err) {
     return Promise.reject(err);
   }
-}
-
-/**
- * runToolCall, with a synchronous tool's outcome given back at once rather
- * than in a promise: the agent loop then needs no await (and no tick) for
- * it. Throws what runToolCall would reject with.
- */
-export function toolCallOutcome(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): ToolOutcome | Promise<ToolOutcome> {
-  // Durable runs: replay a recorded outcome or record this one (src/durable/journal.ts).
-  if (ctx.journal) return ctx.journal.runToolCall(ctx, tools, call);
-  ctx.budget.chargeToolCall();
   const t0 = performance.now();
   const span = ctx.tracer.start('tool', call.name, ctx.spanId);
   let pending: ToolOutcome | Promise<ToolOutcome>;
   try {
     pending = execute(ctx, tools, call, t0);
   } catch (err) {
-    throw failSpan(span, call, err);
+    return Promise.reject(failSpan(span, call, err));
   }
-  if (!(pending instanceof Promise)) return endSpan(span, call, pending);
+  // A synchronous tool settles here: no async frame and no extra tick per call.
+  if (!(pending instanceof Promise)) return Promise.resolve(endSpan(span, call, pending));
   return pending.then(
     (outcome) => endSpan(span, call, outcome),
     (err: unknown) => {
@@ -166,7 +157,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** The tool's result: its value or promise as returned, or with a time limit, a promise. */
 function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): unknown {
-  const info: ToolCallInfo = { id: call.id, name: call.name };
+  const info = { id: call.id, name: call.name };
   if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
   // The call under its own cancellation scope, so the time limit cancels this call alone.
   const { ctx: callCtx, scope } = ctx.withCancelScope();

@@ -6,9 +6,8 @@
 import type { BudgetUsage } from './budget.js';
 import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
-import { watchDeadline, type Deadline } from './wall-clock.js';
+import { watchDeadline } from './wall-clock.js';
 import type { SpanRecord } from './span.js';
-import type { ActiveSpan } from './tracer.js';
 
 export interface Step<I, O> {
   readonly name: string;
@@ -52,62 +51,28 @@ export interface RunResult<O> {
 }
 
 /** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
-export function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
-  let active: ActiveRun;
-  let pending: Promise<O>;
+export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+  // The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it.
+  const abort = new RunAbort();
+  let stopWatch: (() => void) | undefined;
+  const ctx = new RunContext(options, abort);
+  const runId = ctx.runId;
+  const maxWall = ctx.budget.remainingWallMs();
+  if (maxWall !== undefined) {
+    stopWatch = watchDeadline(maxWall, () =>
+      abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)),
+    );
+  }
+  const span = ctx.tracer.start('run', root.name, undefined);
+  // The run's own context, not yet seen by anyone: it hangs under the root span itself (no child copy).
+  (ctx as { spanId: string }).spanId = span.id;
   try {
-    active = new ActiveRun(options, root.name);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  try {
-    active.ctx.throwIfAborted();
-    pending = root.run(input, active.ctx);
-  } catch (err) {
-    return active.failed(err);
-  }
-  // A promise chain, not an async function: no suspended frame per run in flight.
-  return pending.then(
-    (output) => active.completed(output),
-    (err: unknown) => active.failed(err),
-  );
-}
-
-/** One run in flight: its context, root span and wall-time cap, and how it ends. */
-class ActiveRun {
-  readonly ctx: RunContext;
-  /** The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it. */
-  private readonly abort = new RunAbort();
-  private readonly wallCap: Deadline | undefined;
-  private readonly span: ActiveSpan;
-
-  constructor(options: RunOptions, name: string) {
-    const ctx = new RunContext(options, this.abort);
-    this.ctx = ctx;
-    const maxWall = ctx.budget.remainingWallMs();
-    if (maxWall !== undefined) {
-      this.wallCap = watchDeadline(maxWall, () =>
-        this.abort.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)),
-      );
-    }
-    this.span = ctx.tracer.start('run', name, undefined);
-    // The run's own context, not yet seen by anyone: it hangs under the root span itself (no child copy).
-    (ctx as { spanId: string }).spanId = this.span.id;
-  }
-
-  completed<O>(output: O): RunResult<O> | Promise<RunResult<O>> {
-    const { ctx } = this;
+    ctx.throwIfAborted();
+    const output = await root.run(input, ctx);
     const usage = ctx.budget.usage();
-    this.span.end({ requestId: ctx.requestId, usage }, undefined, true);
-    const result = { runId: ctx.runId, output, trace: ctx.tracer.spans, usage, scripted: usedScripted(ctx.tracer.spans) };
-    this.close();
-    // Without sinks (the default) there is nothing to wait for, and no extra tick.
-    return ctx.tracer.hasSinks ? ctx.tracer.flush().then(() => result) : result;
-  }
-
-  /** Ends the root span as failed, gives the error what identifies the run, and rejects with it. */
-  failed(err: unknown): Promise<never> {
-    const { ctx, span } = this;
+    span.end({ requestId: ctx.requestId, usage }, undefined, true);
+    return { runId, output, trace: ctx.tracer.spans, usage, scripted: usedScripted(ctx.tracer.spans) };
+  } catch (err) {
     const usage = ctx.budget.usage();
     if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
     span.fail(err, { requestId: ctx.requestId, usage });
@@ -117,7 +82,7 @@ class ActiveRun {
     }
     if (err instanceof Error) {
       const e = err as Error & { runId?: string; trace?: SpanRecord[] };
-      e.runId = ctx.runId;
+      e.runId = runId;
       e.trace ??= ctx.tracer.spans;
     }
     // A suspension (waiting for a human) is not a failure.
@@ -126,13 +91,12 @@ class ActiveRun {
       const e = err as { name?: string; code?: string; message?: string };
       ctx.logger.warn({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
     }
-    this.close();
-    return ctx.tracer.hasSinks ? ctx.tracer.flush().then(() => Promise.reject(err)) : Promise.reject(err);
-  }
-
-  private close(): void {
-    this.wallCap?.cancel();
-    this.abort.detach();
+    throw err;
+  } finally {
+    stopWatch?.();
+    abort.detach();
+    // Without sinks (the default) there is nothing to wait for, and no extra tick.
+    if (ctx.tracer.hasSinks) await ctx.tracer.flush();
   }
 }
 

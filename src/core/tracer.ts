@@ -8,22 +8,10 @@ import type { SpanKind, SpanRecord, TraceSink } from './span.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_SINKS: readonly TraceSink[] = Object.freeze([]);
-/** What a record in flight holds until its span ends (records are seen only once finished). */
-const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({});
 function noop(): void {}
 
 /** Why a span failed, as recorded. */
 export type SpanError = NonNullable<SpanRecord['error']>;
-
-/**
- * Epoch milliseconds from the monotonic clock (as OpenTelemetry takes them):
- * one clock read per span start and end, sub-millisecond, and immune to the
- * wall clock being set while a span is open.
- */
-const TIME_ORIGIN = performance.timeOrigin;
-function now(): number {
-  return TIME_ORIGIN + performance.now();
-}
 
 // One random part per process, a counter per tracer: span ids stay unique across the
 // tracers of one run (a resumed run gets a new tracer in a new process) at no cost per run.
@@ -31,29 +19,32 @@ const PROCESS_PREFIX = Math.random().toString(36).slice(2, 8);
 let tracerSeq = 0;
 
 /**
- * A span in flight. Its record is made whole when the span starts (every
- * record has one shape from birth) and filled in when it ends; attributes
- * handed over at the end are kept as they are (no copy, no properties added
- * one by one).
+ * A span in flight. Its record is built once, complete, when it ends: every
+ * record has the same shape from birth, and attributes handed over whole at
+ * the end are kept as they are (no copy, no properties added one by one).
  */
 export class ActiveSpan {
-  /** Attributes given at the start or through set(): always redacted at the end. */
-  private own: Record<string, unknown> | undefined;
+  readonly id: string;
+  private readonly startTime: number;
+  private readonly t0: number;
+  private attributes: Record<string, unknown> | undefined;
 
   constructor(
     private readonly tracer: Tracer,
-    private readonly record: SpanRecord,
+    private readonly kind: SpanKind,
+    private readonly name: string,
+    private readonly parentId: string | undefined,
     attributes: Record<string, unknown> | undefined,
+    id: string,
   ) {
-    this.own = attributes;
-  }
-
-  get id(): string {
-    return this.record.spanId;
+    this.id = id;
+    this.attributes = attributes;
+    this.startTime = Date.now();
+    this.t0 = performance.now();
   }
 
   set(key: string, value: unknown): this {
-    (this.own ??= {})[key] = value;
+    (this.attributes ??= {})[key] = value;
     return this;
   }
 
@@ -64,14 +55,13 @@ export class ActiveSpan {
    * composes itself. Attributes set earlier are always redacted.
    */
   end(attributes?: Record<string, unknown>, error?: SpanError, redacted = false): void {
-    const own = this.own;
-    const record = this.record;
-    record.attributes = own === undefined ? (attributes ?? {}) : attributes === undefined ? own : Object.assign(own, attributes);
-    record.durationMs = now() - record.startTime;
-    if (error !== undefined) {
-      record.status = 'error';
-      record.error = error;
-    }
+    const own = this.attributes;
+    const merged = own === undefined ? (attributes ?? {}) : attributes === undefined ? own : Object.assign(own, attributes);
+    const durationMs = performance.now() - this.t0;
+    const record: SpanRecord =
+      error === undefined
+        ? { traceId: this.tracer.traceId, spanId: this.id, parentId: this.parentId, kind: this.kind, name: this.name, startTime: this.startTime, durationMs, status: 'ok', attributes: merged }
+        : { traceId: this.tracer.traceId, spanId: this.id, parentId: this.parentId, kind: this.kind, name: this.name, startTime: this.startTime, durationMs, status: 'error', attributes: merged, error };
     this.tracer.finish(record, !(redacted && own === undefined));
   }
 
@@ -86,8 +76,7 @@ export class Tracer {
   /** Finished spans of this run, in the order they finished. */
   readonly spans: SpanRecord[] = [];
   private seq = 0;
-  /** Ends in '.': a span id is this and the span's number, one string made per span. */
-  private readonly prefix = `${PROCESS_PREFIX}-${(++tracerSeq).toString(36)}.`;
+  private readonly prefix = `${PROCESS_PREFIX}-${(++tracerSeq).toString(36)}`;
 
   constructor(
     readonly traceId: string,
@@ -95,20 +84,7 @@ export class Tracer {
   ) {}
 
   start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
-    const record: SpanRecord = {
-      traceId: this.traceId,
-      spanId: this.prefix + ++this.seq,
-      parentId,
-      kind,
-      name,
-      startTime: now(),
-      // Not yet measured; NaN, not 0, so the field holds a double from the first record on and
-      // filling it in at the end changes no hidden class.
-      durationMs: Number.NaN,
-      status: 'ok',
-      attributes: NO_ATTRIBUTES,
-    };
-    return new ActiveSpan(this, record, attributes);
+    return new ActiveSpan(this, kind, name, parentId, attributes, `${this.prefix}.${(++this.seq).toString(36)}`);
   }
 
   /** A zero-duration span: a routing decision, a verdict, a budget event. */

@@ -13,33 +13,24 @@ const OWN_TIMER_BELOW_MS = 60_000;
  * pointer swap, where a Set holding every concurrent run grows, shrinks and
  * rehashes as runs come and go.
  */
-class Watch implements Deadline {
+class Watch {
   prev: Watch | undefined = undefined;
   next: Watch | undefined = undefined;
   constructor(
     readonly deadline: number,
     readonly fire: () => void,
   ) {}
-
-  cancel(): void {
-    unlink(this);
-  }
-}
-
-/** A watched deadline; `cancel()` stops it (harmless once fired or cancelled). */
-export interface Deadline {
-  cancel(): void;
 }
 
 let head: Watch | undefined;
 let sweeper: NodeJS.Timeout | undefined;
 
-/** Calls `fire` once `ms` have passed, unless the deadline is cancelled first. */
-export function watchDeadline(ms: number, fire: () => void): Deadline {
+/** Calls `fire` once `ms` have passed, unless the returned cancel function runs first. */
+export function watchDeadline(ms: number, fire: () => void): () => void {
   if (ms < OWN_TIMER_BELOW_MS) {
     const timer = setTimeout(fire, ms);
     timer.unref();
-    return { cancel: () => clearTimeout(timer) };
+    return () => clearTimeout(timer);
   }
   const watch = new Watch(Date.now() + ms, fire);
   link(watch);
@@ -47,7 +38,7 @@ export function watchDeadline(ms: number, fire: () => void): Deadline {
     sweeper = setInterval(sweep, SWEEP_EVERY_MS);
     sweeper.unref();
   }
-  return watch;
+  return () => void unlink(watch);
 }
 
 function link(watch: Watch): void {

@@ -58,8 +58,9 @@ export class ScriptedModel implements Model {
       const turn = assistantTurns(request.messages);
       const answer = this.responder(request, turn);
       const delay = typeof answer === 'object' && answer.delayMs !== undefined ? answer.delayMs : this.options.delayMs;
-      if (!delay) return Promise.resolve(toResponse(answer, request, turn, this.options.usage));
-      return new DelayedAnswer(answer, request, turn, this.options.usage).start(delay, options);
+      if (!delay) return Promise.resolve(this.toResponse(answer, request, turn));
+      // The answer is made when the delay is over: one promise per call, no extra tick.
+      return afterDelay(delay, options, () => this.toResponse(answer, request, turn));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -67,6 +68,24 @@ export class ScriptedModel implements Model {
 
   stream(request: ModelRequest, options?: CallOptions) {
     return streamFromGenerate(this, request, options);
+  }
+
+  private toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number): ModelResponse {
+    const a = typeof answer === 'string' ? { text: answer } : answer;
+    if (a.error) throw new ModelError('scripted', a.error.message, { status: a.error.status, retryable: false });
+    const text = a.object !== undefined ? JSON.stringify(a.object) : (a.text ?? '');
+    // Built by push, not map(): lists from map() changed elements kind as the code tiered up, and
+    // every optimized caller that had seen the other kind was thrown away (bench S3 deopt trace).
+    const toolCalls: ToolCall[] = [];
+    const calls = a.toolCalls;
+    if (calls) {
+      for (let i = 0; i < calls.length; i++) {
+        const c = calls[i]!;
+        toolCalls.push({ id: c.id ?? `call_${turn}_${i}`, name: c.name, arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args ?? {}) });
+      }
+    }
+    const usage = a.usage ?? this.options.usage ?? estimateUsage(request, text, toolCalls);
+    return { text, toolCalls, usage, finishReason: toolCalls.length ? 'tool_calls' : 'stop', providerRequestId: `scripted-${turn}` };
   }
 }
 
@@ -131,86 +150,41 @@ function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): 
   return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };
 }
 
-function toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number, fixedUsage: Usage | undefined): ModelResponse {
-  const a = typeof answer === 'string' ? { text: answer } : answer;
-  if (a.error) throw new ModelError('scripted', a.error.message, { status: a.error.status, retryable: false });
-  const text = a.object !== undefined ? JSON.stringify(a.object) : (a.text ?? '');
-  // One call (the common case) is a literal of exactly one slot (push() would reserve 17). Not
-  // map(): its lists changed elements kind as the code tiered up, and every optimized caller that
-  // had seen the other kind was thrown away (bench S3 deopt trace).
-  const calls = a.toolCalls;
-  let toolCalls: ToolCall[];
-  if (!calls || calls.length === 0) toolCalls = [];
-  else if (calls.length === 1) toolCalls = [toToolCall(calls[0]!, turn, 0)];
-  else {
-    toolCalls = [];
-    for (let i = 0; i < calls.length; i++) toolCalls.push(toToolCall(calls[i]!, turn, i));
-  }
-  const usage = a.usage ?? fixedUsage ?? estimateUsage(request, text, toolCalls);
-  return { text, toolCalls, usage, finishReason: toolCalls.length ? 'tool_calls' : 'stop', providerRequestId: `scripted-${turn}` };
-}
-
-function toToolCall(c: { name: string; args: unknown; id?: string }, turn: number, i: number): ToolCall {
-  return { id: c.id ?? `call_${turn}_${i}`, name: c.name, arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args ?? {}) };
-}
-
 /**
- * A scripted answer waiting out its delay: one object holds what the timer
- * and a cancellation need, instead of a closure (and its context) for each.
- * The answer is made when the delay is over; a scripted failure fails then,
- * as a provider's would.
+ * Resolves with `make()` after `ms`, or rejects on cancellation: through
+ * `onAbort` when the caller gives it (no AbortSignal made), else the signal.
  */
-class DelayedAnswer {
-  resolve!: (response: ModelResponse) => void;
-  reject!: (err: unknown) => void;
-  timer: NodeJS.Timeout | undefined = undefined;
-  unsubscribe: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly answer: ScriptedTurn,
-    readonly request: ModelRequest,
-    readonly turn: number,
-    readonly usage: Usage | undefined,
-  ) {}
-
-  /** Waits `ms`, rejecting on cancellation: through `onAbort` when the caller gives it (no AbortSignal made), else the signal. */
-  start(ms: number, options: CallOptions | undefined): Promise<ModelResponse> {
-    pending = this;
-    const promise = new Promise<ModelResponse>(capture);
-    const signal = options?.onAbort ? undefined : options?.signal;
-    if (signal?.aborted) {
-      this.reject(signal.reason);
-      return promise;
+function afterDelay<T>(ms: number, options: CallOptions | undefined, make: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (options?.onAbort) {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        settle(resolve, reject, make);
+      }, ms);
+      const unsubscribe = options.onAbort((reason) => {
+        clearTimeout(timer);
+        reject(reason);
+      });
+      return;
     }
-    this.timer = setTimeout(answerNow, ms, this);
-    if (options?.onAbort) this.unsubscribe = options.onAbort((reason) => this.cancel(reason));
-    else if (signal) {
-      const onAbort = () => this.cancel(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.unsubscribe = () => signal.removeEventListener('abort', onAbort);
-    }
-    return promise;
-  }
-
-  cancel(reason: unknown): void {
-    clearTimeout(this.timer);
-    this.reject(reason);
-  }
+    const signal = options?.signal;
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      settle(resolve, reject, make);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
-// A shared executor, so no closure is made per promise: the answer being started is `pending`.
-let pending: DelayedAnswer | undefined;
-function capture(resolve: (response: ModelResponse) => void, reject: (err: unknown) => void): void {
-  pending!.resolve = resolve;
-  pending!.reject = reject;
-  pending = undefined;
-}
-
-function answerNow(d: DelayedAnswer): void {
-  d.unsubscribe?.();
+function settle<T>(resolve: (value: T) => void, reject: (err: unknown) => void, make: () => T): void {
   try {
-    d.resolve(toResponse(d.answer, d.request, d.turn, d.usage));
+    resolve(make());
   } catch (err) {
-    d.reject(err);
+    reject(err);
   }
 }

@@ -11,7 +11,7 @@ import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
-import { runToolCall, toolCallOutcome, type ToolOutcome } from '../core/run-tool.js';
+import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
 import type { AnyTool } from '../core/tool.js';
@@ -102,8 +102,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     const messages: Message[] = [{ role: 'system', content: this.instructions }];
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
     else messages.push(...input.filter((m) => m.role !== 'system'));
-    // Made with the first action: a literal of one slot, where push() onto [] reserves 17.
-    let actions: ActionRecord[] | undefined;
+    const actions: ActionRecord[] = [];
     // Every field in one literal (absent ones undefined): one shape for every request.
     const request: ModelRequest = {
       messages,
@@ -117,7 +116,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       const response = await callModel(ctx, this.model, request, this.name);
       if (response.toolCalls.length === 0) {
         const parsed = this.parseOutput(response.text);
-        if (parsed.ok) return { text: response.text, output: parsed.value, actions: actions ?? [], turns: turn, stopReason: 'final', messages };
+        if (parsed.ok) return { text: response.text, output: parsed.value, actions, turns: turn, stopReason: 'final', messages };
         // Invalid structured output: show the model its mistake and let it try again within its turns.
         messages.push({ role: 'assistant', content: response.text });
         messages.push({ role: 'user', content: `Your answer did not match the required JSON schema: ${parsed.error.issues}. Answer again with only valid JSON.` });
@@ -125,19 +124,19 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
         if (turn === this.maxTurns) throw parsed.error;
         continue;
       }
+      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
       const calls = response.toolCalls;
-      messages.push({ role: 'assistant', content: response.text, toolCalls: calls });
-      if (calls.length === 1) {
-        // A synchronous tool's outcome is used as it comes: no await, no tick.
-        const outcome = toolCallOutcome(ctx, this.toolsByName, calls[0]!);
-        actions = record(turn, outcome instanceof Promise ? await outcome : outcome, messages, actions);
-      } else {
-        const outcomes = await this.runConcurrently(ctx, calls);
-        for (let i = 0; i < outcomes.length; i++) actions = record(turn, outcomes[i]!, messages, actions);
+      const outcomes =
+        calls.length === 1
+          ? [await runToolCall(ctx, this.toolsByName, calls[0]!)]
+          : await this.runConcurrently(ctx, calls);
+      for (const o of outcomes) {
+        messages.push({ role: 'tool', toolCallId: o.callId, toolName: o.tool, content: o.content, isError: !o.ok });
+        actions.push({ turn, tool: o.tool, callId: o.callId, args: o.args, ok: o.ok, result: o.result, durationMs: o.durationMs });
       }
     }
     ctx.tracer.event('decision', 'max-turns', ctx.spanId, { maxTurns: this.maxTurns });
-    return { text: this.fallbackText, output: this.fallbackText as O, actions: actions ?? [], turns: this.maxTurns, stopReason: 'max_turns', messages };
+    return { text: this.fallbackText, output: this.fallbackText as O, actions, turns: this.maxTurns, stopReason: 'max_turns', messages };
   }
 
   /** Several tool calls of one turn run at the same time (a method: a closure in run() would cost every run a context). */
@@ -156,15 +155,6 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     const result = this.outputSchema.safeParse(json);
     return result.success ? { ok: true, value: result.data } : { ok: false, error: new OutputValidationError(formatIssues(result.error), text) };
   }
-}
-
-/** A tool result goes into the conversation and the action trace (returned, made on the first action). */
-function record(turn: number, o: ToolOutcome, messages: Message[], actions: ActionRecord[] | undefined): ActionRecord[] {
-  messages.push({ role: 'tool', toolCallId: o.callId, toolName: o.tool, content: o.content, isError: !o.ok });
-  const action: ActionRecord = { turn, tool: o.tool, callId: o.callId, args: o.args, ok: o.ok, result: o.result, durationMs: o.durationMs };
-  if (actions === undefined) return [action];
-  actions.push(action);
-  return actions;
 }
 
 /** Models sometimes wrap JSON in a ```json fence; take what is inside. */

@@ -18,8 +18,7 @@ describe('shared deadline sweep', () => {
     const fired: string[] = [];
     const cancel: Record<string, () => void> = {};
     for (const [name, ms] of [['a', 61_000], ['b', 62_000], ['c', 61_500], ['d', 90_000], ['e', 61_000]] as const) {
-      const deadline = watchDeadline(ms, () => fired.push(name));
-      cancel[name] = () => deadline.cancel();
+      cancel[name] = watchDeadline(ms, () => fired.push(name));
     }
     cancel.c!(); // from the middle of the list
     cancel.e!(); // the head (added last)
@@ -40,11 +39,11 @@ describe('shared deadline sweep', () => {
 
   it('a cap that fires may cancel another due cap: that one does not fire', () => {
     const fired: string[] = [];
-    const victim = watchDeadline(60_000, () => fired.push('victim'));
+    const cancelVictim = watchDeadline(60_000, () => fired.push('victim'));
     // Added last, so walked first: it fires first and cancels the other.
     watchDeadline(60_000, () => {
       fired.push('canceller');
-      victim.cancel();
+      cancelVictim();
     });
     vi.advanceTimersByTime(61_000);
     expect(fired).toEqual(['canceller']);
