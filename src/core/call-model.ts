@@ -32,8 +32,7 @@ class ModelCallOptions implements CallOptions {
     return this.ctx.onAbort(listener);
   }
 
-  // A getter, so its closure is made only for a provider that retries.
-  /** Retries show on the span and in the log. */
+  /** Retries show on the span and in the log (a getter: the closure is made only for a provider that retries). */
   get onRetry(): (info: RetryInfo) => void {
     return (info) => {
       this.span.set('retries', ++this.retries);
