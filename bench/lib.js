@@ -4,7 +4,7 @@
  * line a scenario process prints. Written against the public API, the way a
  * user writes it; imports the built package (run `npm run build` first).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { z } from 'zod';
 import { Agent, scripted, tool } from 'agent-patterns';
@@ -132,6 +132,35 @@ function codeSpaceUsed() {
   let used = 0;
   for (const space of getHeapSpaceStatistics()) if (space.space_name.startsWith('code')) used += space.space_used_size;
   return used;
+}
+
+/**
+ * CPU µs of this process's threads, from Linux's /proc/self/task/<tid>/schedstat:
+ * `main` (the JS thread) and `others` (V8's compiler and GC helpers, libuv's
+ * pool). With `since`, the difference from that reading. Undefined elsewhere.
+ */
+export function threadCpu(since) {
+  let main = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const us = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+      if (tid === String(process.pid)) main += us;
+      else others += us;
+    }
+  } catch {
+    return undefined;
+  }
+  return since ? { main: main - since.main, others: others - since.others } : { main, others };
+}
+
+/** Not SCENARIOS.md metrics: a burst's CPU split into the JS thread and the others, per run (Linux only). */
+export function threadMetrics(threads, runs) {
+  if (!threads) return {};
+  return {
+    main_thread_cpu_us_per_run: round(threads.main / runs, 1),
+    v8_threads_cpu_us_per_run: round(threads.others / runs, 1),
+  };
 }
 
 /** The one line a scenario process prints; bench/run.js reads it. */

@@ -4,7 +4,7 @@
  * one `add` per run, 1000 runs at once — so a figure of S3 can be read
  * against what the machine itself does at that moment (`--floor`).
  */
-import { check, emit, forceGc, round } from '../lib.js';
+import { check, emit, forceGc, round, threadCpu, threadMetrics } from '../lib.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROMPT = 'add numbers nine times';
@@ -43,15 +43,18 @@ const burst = async (n) => {
 
 for (let i = 0; i < 5; i++) await burst(100);
 forceGc();
+const threads0 = threadCpu();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await burst(1000);
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+const threads = threadCpu(threads0);
 check(executions === 1500, `add ran ${executions} times`);
 emit('S3-floor', {
   wall_ms: round(wall, 1),
   runs_per_s: Math.round(1000 / (wall / 1000)),
   cpu_us_per_run: round((cpu.user + cpu.system) / 1000, 1),
+  ...threadMetrics(threads, 1000),
   peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
 });

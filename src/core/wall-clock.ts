@@ -22,7 +22,14 @@ class Watch {
   ) {}
 }
 
-let head: Watch | undefined;
+/**
+ * The list starts at a sentinel that never fires. Besides sparing the list's
+ * ends their special cases, it keeps one Watch alive between bursts of runs:
+ * when the last run ends and a full GC comes, V8 would otherwise drop the
+ * Watch hidden class and, with it, the optimized code of `run()`, which
+ * inlines this file (seen as "weak objects" deopts with `--trace-deopt`).
+ */
+const sentinel = new Watch(Infinity, () => {});
 let sweeper: NodeJS.Timeout | undefined;
 
 /** Calls `fire` once `ms` have passed, unless the returned cancel function runs first. */
@@ -42,17 +49,18 @@ export function watchDeadline(ms: number, fire: () => void): () => void {
 }
 
 function link(watch: Watch): void {
-  watch.next = head;
-  if (head) head.prev = watch;
-  head = watch;
+  const first = sentinel.next;
+  watch.prev = sentinel;
+  watch.next = first;
+  if (first) first.prev = watch;
+  sentinel.next = watch;
 }
 
 /** Takes the watch out of the list; false when it was already out (fired or cancelled). */
 function unlink(watch: Watch): boolean {
   const { prev, next } = watch;
-  if (prev) prev.next = next;
-  else if (head === watch) head = next;
-  else return false;
+  if (!prev) return false;
+  prev.next = next;
   if (next) next.prev = prev;
   watch.prev = watch.next = undefined;
   return true;
@@ -61,7 +69,7 @@ function unlink(watch: Watch): boolean {
 function sweep(): void {
   const now = Date.now();
   let due: Watch[] | undefined;
-  for (let watch = head; watch; watch = watch.next) if (watch.deadline <= now) (due ??= []).push(watch);
+  for (let watch = sentinel.next; watch; watch = watch.next) if (watch.deadline <= now) (due ??= []).push(watch);
   // Fired after the walk: a cap that fires may end runs whose watches are further down the list.
   if (due) for (const watch of due) if (unlink(watch)) watch.fire();
 }
