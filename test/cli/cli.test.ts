@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
@@ -65,5 +66,15 @@ describe('agent-patterns CLI', () => {
     const r = spawnSync(process.execPath, ['bin/agent-patterns.js', '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     for (const cmd of ['demo', 'run', 'list']) expect(r.stdout).toMatch(new RegExp(`\\n\\s+${cmd}\\b`));
+  });
+
+  it('a reader that goes away (`agent-patterns demo | true`) ends the command quietly', async () => {
+    const child = spawn(process.execPath, ['bin/agent-patterns.js', 'demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += String(c)));
+    child.stdout.destroy(); // before the command's first line: every write meets a closed pipe
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(err).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });
