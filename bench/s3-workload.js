@@ -3,7 +3,7 @@
  * turn; warm-up bursts of 100; forced GC; then 1000 runs started at once on
  * one shared agent. S3 runs it with the 5 warm-up bursts the scenario sets;
  * S3-steady (`--floor`) with 50, to show what the same burst costs once V8 has
- * compiled everything (see docs/bench.md, "Where S3's CPU goes").
+ * compiled everything (docs/bench.md, "Third pass").
  */
 import { run } from 'agent-patterns';
 import { PROMPT, calculatorAgent, check, forceGc, round, threadCpu, threadMetrics } from './lib.js';
