@@ -5,7 +5,6 @@
  * its next turn. Only run-level stops (budget, abort, suspension) propagate.
  */
 import type { RunContext } from './context.js';
-import { asAbortError } from './context.js';
 import { errorMessage, isFatal } from './errors.js';
 import { withDeadline } from './deadline.js';
 import type { ToolCall } from './messages.js';
@@ -127,7 +126,7 @@ function succeeded(ctx: RunContext, call: ToolCall, input: unknown, value: unkno
 /** A tool's exception is the model's to see; a run-level stop is thrown on. */
 function toolFailed(ctx: RunContext, call: ToolCall, input: unknown, err: unknown, t0: number): ToolOutcome {
   if (isFatal(err)) throw err;
-  if (ctx.aborted) throw asAbortError(ctx.abortReason);
+  ctx.throwIfAborted();
   return failure(call, input, `${call.name} failed: ${errorMessage(err)}`, t0);
 }
 

@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import type { RunContext } from '../core/context.js';
-import { asAbortError } from '../core/context.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
 import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Usage } from '../core/model.js';
@@ -224,7 +223,8 @@ export function decompose<G, R, S>(
       { signal: ctx.signal },
     )
       .catch((err: unknown) => {
-        throw ctx.aborted ? asAbortError(ctx.abortReason) : err;
+        ctx.throwIfAborted();
+        throw err;
       })
       .finally(() => siblings.detach());
     const reports = plan.workstreams.map((workstream, i) => ({ workstream, output: outputs[i]! }));

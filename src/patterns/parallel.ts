@@ -15,8 +15,7 @@
  * settle, then the suspensions merge into one RunSuspended — unless a real
  * failure under fail-fast happened, which wins.
  */
-import type { RunContext } from '../core/context.js';
-import { asAbortError, type RunAbort } from '../core/context.js';
+import type { RunAbort, RunContext } from '../core/context.js';
 import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
 import { runStep, type Step } from '../core/step.js';
@@ -110,7 +109,7 @@ export class Parallel<I, R> implements Step<I, R> {
       ),
     );
 
-    if (ctx.aborted) throw asAbortError(ctx.abortReason);
+    ctx.throwIfAborted();
     if (failure) throw isFatal(failure.error) ? failure.error : new StepFailed(failure.key, failure.error);
     const suspensions = results.flatMap((r) => (!r.ok && r.error instanceof RunSuspended ? [r.error] : []));
     if (suspensions.length) throw RunSuspended.merge(suspensions);
@@ -139,7 +138,7 @@ export class Parallel<I, R> implements Step<I, R> {
           return await runStep(ctx, synthesizer as Step<Gathered<I, R>, S>, { input, branches });
         } catch (err) {
           if (isFatal(err)) throw err;
-          if (ctx.aborted) throw asAbortError(ctx.abortReason);
+          ctx.throwIfAborted();
           throw new StepFailed(synthesizer.name, err);
         }
       },

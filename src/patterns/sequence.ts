@@ -5,7 +5,6 @@
  * (budget, abort, suspension) pass through unchanged.
  */
 import type { RunContext } from '../core/context.js';
-import { asAbortError } from '../core/context.js';
 import { ConfigError, StepFailed, isFatal } from '../core/errors.js';
 import { runStep, type Step } from '../core/step.js';
 import { isStep, type Stage } from './stage.js';
@@ -27,7 +26,7 @@ export class Sequence<I, O> implements Step<I, O> {
         value = await runStep(ctx, stage as Step<unknown, unknown>, value, { stage: i + 1, of: n });
       } catch (err) {
         if (isFatal(err)) throw err;
-        if (ctx.aborted) throw asAbortError(ctx.abortReason);
+        ctx.throwIfAborted();
         throw new StepFailed(stage.name, err);
       }
     }
