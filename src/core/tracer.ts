@@ -83,8 +83,13 @@ export class Tracer {
     private readonly sinks: readonly TraceSink[] = NO_SINKS,
   ) {}
 
-  start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
-    return new ActiveSpan(this, kind, name, parentId, attributes, `${this.prefix}.${(++this.seq).toString(36)}`);
+  /** A fresh span id of this run; `start()` takes one reserved earlier (a call told to interceptors before it starts). */
+  newSpanId(): string {
+    return `${this.prefix}.${(++this.seq).toString(36)}`;
+  }
+
+  start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>, id: string = this.newSpanId()): ActiveSpan {
+    return new ActiveSpan(this, kind, name, parentId, attributes, id);
   }
 
   /** A zero-duration span: a routing decision, a verdict, a budget event. */
