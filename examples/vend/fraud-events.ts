@@ -167,7 +167,8 @@ export const example: VendExample = {
 
     // Without a store given, a throwaway SQLite file: the decisions must be durable before each ack.
     const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'fraud-events-'));
-    const store: Store = given ?? (await openStore(join(dir!, 'decisions.db')));
+    // A run's store option is typed by what steps use of it; the consumer needs the whole store (openStore's).
+    const store: Store = (given as Store | undefined) ?? (await openStore(join(dir!, 'decisions.db')));
     const published: EventDecision<FraudDecision>[] = [];
     const burst = step('fraud-events-burst', async (_: string, ctx: RunContext) => {
       const source = memorySource<FraudEvent>();

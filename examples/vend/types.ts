@@ -6,11 +6,8 @@
 import type { RunOptions, RunResult } from '../../src/core/run.js';
 import type { ActionRecord } from '../../src/patterns/agent.js';
 import type { Model } from '../../src/core/model.js';
-import type { Store } from '../../src/store/types.js';
 
-export interface ExampleRunOptions extends Omit<RunOptions, 'runId' | 'store'> {
-  /** The store of the run (some examples need more of it than a step's key-value records). */
-  store?: Store;
+export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   /** A real model for every agent of the example; omitted = the example's scripted model. */
   model?: Model;
   runId?: string;
