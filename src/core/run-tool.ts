@@ -12,7 +12,7 @@ import { intercept, type ToolInvocation } from './interceptor.js';
 import type { ToolCall } from './messages.js';
 import { redact } from './redact.js';
 import { formatIssues } from './schema.js';
-import type { AnyTool, GuardResult, ToolOutcome } from './tool.js';
+import type { AnyTool, ToolOutcome } from './tool.js';
 import type { ActiveSpan } from './tracer.js';
 
 export type { ToolOutcome } from './tool.js';
@@ -95,17 +95,15 @@ function toolFailed(ctx: RunContext, call: ToolCall, input: unknown, err: unknow
   return failure(call, input, `${call.name} failed: ${errorMessage(err)}`, t0);
 }
 
-function guardAllows(r: GuardResult): { allow: boolean; reason?: string } {
-  return typeof r === 'boolean' ? { allow: r } : r;
-}
-
 /** Returns a refusal message, or undefined when the call may run. Irreversible tools are always gated. */
 async function checkGate(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): Promise<string | undefined> {
   let guardReason: string | undefined;
   if (tool.guard) {
-    const verdict = guardAllows(await tool.guard(input, ctx));
+    const verdict = await askGuard(ctx, tool, input);
     ctx.tracer.event('decision', `guard:${tool.name}`, ctx.spanId, { callId: call.id, allow: verdict.allow, reason: verdict.reason });
     if (verdict.allow) return undefined;
+    // A guard that failed, timed out or answered nonsense denies the call outright (no approval asked).
+    if (verdict.broken) return `blocked by policy: ${verdict.reason}`;
     guardReason = verdict.reason ?? 'policy check failed';
     if (!tool.approval) return `blocked by policy: ${guardReason}`;
   }
@@ -119,14 +117,56 @@ async function checkGate(ctx: RunContext, tool: AnyTool, input: unknown, call: T
   return `${tool.name} was not approved by ${decision.reviewer ?? 'the reviewer'}${decision.comment ? `: ${decision.comment}` : ''}; the action was not taken`;
 }
 
+interface Verdict {
+  allow: boolean;
+  reason?: string | undefined;
+  /** The guard threw, timed out or answered something else than a verdict: it fails closed. */
+  broken?: boolean;
+}
+
+/** The guard's verdict, within the tool's time limit. Fails closed: only `true` or `{ allow: true }` allows. */
+async function askGuard(ctx: RunContext, tool: AnyTool, input: unknown): Promise<Verdict> {
+  let answer: unknown;
+  try {
+    answer = await underLimit(ctx, tool.timeoutMs, `the guard of ${tool.name}`, (c) => tool.guard!(input, c));
+  } catch (err) {
+    if (isFatal(err)) throw err;
+    ctx.throwIfAborted();
+    return { allow: false, reason: `the guard failed: ${errorMessage(err)}`, broken: true };
+  }
+  if (answer === true || answer === false) return { allow: answer };
+  if (typeof answer === 'object' && answer !== null) {
+    const { allow, reason } = answer as { allow?: unknown; reason?: unknown };
+    const why = typeof reason === 'string' ? reason : undefined;
+    if (allow === true || allow === false) return { allow, reason: why };
+  }
+  return { allow: false, reason: `the guard's answer is neither true/false nor { allow: true/false } (got ${describe(answer)})`, broken: true };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(typeof value === 'function' ? 'a function' : value);
+  try {
+    return summarize(JSON.stringify(value)).slice(0, 120);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** The tool's result, under its own time limit when it has one. */
 function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): unknown {
   const info = { id: call.id, name: call.name };
-  if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
-  // The call under its own cancellation scope, so the time limit cancels this call alone.
+  return underLimit(ctx, tool.timeoutMs, `tool ${tool.name}`, (c) => tool.execute(input, c, info));
+}
+
+/**
+ * `work`'s result; with a time limit, under a cancellation scope of its own that the limit aborts,
+ * and a TimeoutError at the limit even when the work ignores its signal (its late outcome is dropped).
+ */
+function underLimit<T>(ctx: RunContext, ms: number | undefined, what: string, work: (ctx: RunContext) => T | Promise<T>): T | Promise<T> {
+  if (ms === undefined) return work(ctx);
   const scope = ctx.cancel.child();
-  const work = new Promise((resolve) => resolve(tool.execute(input, ctx.with({ cancel: scope }), info)));
-  return withDeadline(work, tool.timeoutMs, `tool ${tool.name}`, (err) => scope.abort(err)).finally(() => scope.detach());
+  const running = new Promise<T>((resolve) => resolve(work(ctx.with({ cancel: scope }))));
+  return withDeadline(running, ms, what, (err) => scope.abort(err)).finally(() => scope.detach());
 }
 
 function summarize(text: string): string {

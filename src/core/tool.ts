@@ -26,11 +26,15 @@ export interface ToolConfig<S extends z.ZodType, R> {
   description: string;
   input: S;
   execute: (input: z.output<S>, ctx: RunContext, call: ToolCallInfo) => R | Promise<R>;
-  /** Per-call time limit; a call past it becomes a tool error the model sees. */
+  /** Time limit of the guard and of `execute` (each; a human approval's wait is not counted): past it, a tool error the model sees. */
   timeoutMs?: number;
   /** Money movement, database writes, production changes. Needs `guard` or `approval`. */
   irreversible?: boolean;
-  /** Deterministic policy check, run before `execute`; the model cannot argue with it. */
+  /**
+   * Deterministic policy check, run before `execute`; the model cannot argue with it. Fails closed:
+   * only `true` or `{ allow: true }` allows; a guard that throws, times out or answers anything else
+   * denies the call (a tool error with the reason), and no approval is asked.
+   */
   guard?: (input: z.output<S>, ctx: RunContext) => GuardResult | Promise<GuardResult>;
   /** Human approval for exactly this call (same arguments) before it runs. */
   approval?: boolean | ApprovalPolicy<z.output<S>>;
