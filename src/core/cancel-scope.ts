@@ -76,6 +76,26 @@ export class CancelScope {
     return this;
   }
 
+  /**
+   * Settles like `work`, or rejects with `toError(reason)` as soon as this scope is aborted: work
+   * that ignores its signal cannot hold its caller. Its late outcome is dropped.
+   */
+  race<T>(work: Promise<T>, toError: (reason: unknown) => unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const off = this.subscribe((reason) => reject(toError(reason)));
+      work.then(
+        (value) => {
+          off();
+          resolve(value);
+        },
+        (err: unknown) => {
+          off();
+          reject(err);
+        },
+      );
+    });
+  }
+
   /** Stops following the parent scope and any followed signal (the scope's own abort still works). */
   detach(): void {
     const unlink = this.unlink;

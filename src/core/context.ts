@@ -34,7 +34,7 @@ export interface RunContextOptions {
   signal?: AbortSignal;
   budget?: Budget | BudgetLimits;
   sinks?: readonly TraceSink[];
-  /** A tracer of your own (a resumed durable run continues its trace); by default a new one with `sinks`. */
+  /** A tracer of your own, one per run (a resumed durable run continues its trace); by default a new one with `sinks`. */
   tracer?: Tracer;
   logger?: Logger;
   store?: RunStore;

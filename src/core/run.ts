@@ -5,7 +5,7 @@
  */
 import type { BudgetUsage } from './budget.js';
 import { CancelScope } from './cancel-scope.js';
-import { RunContext, type RunContextOptions } from './context.js';
+import { RunContext, asAbortError, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
 import { intercept, type Interceptor, type StepInvocation } from './interceptor.js';
 import { newRunId } from './run-id.js';
@@ -49,11 +49,14 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
   const call: StepInvocation<I, O> = { ctx, step: root, input, attributes: undefined, spanId: rootSpanId, parentSpanId: undefined, path: root.name };
   try {
     ctx.throwIfAborted();
-    const output = (await intercept('step', call as StepInvocation, runRoot)) as O;
+    // At the wall-time cap or the caller's abort the run settles, even if the work ignores its signal.
+    const output = (await cancel.race(intercept('step', call as StepInvocation, runRoot), asAbortError)) as O;
+    tracer.abandonOpen(span);
     const usage = ctx.budget.usage();
     span.end({ requestId: ctx.requestId, usage }, undefined, true);
     return { runId, output, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
   } catch (err) {
+    tracer.abandonOpen(span);
     const usage = ctx.budget.usage();
     if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
     span.fail(err, { requestId: ctx.requestId, usage });
@@ -76,6 +79,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
   } finally {
     stopWatch?.();
     cancel.detach();
+    tracer.seal();
     // Without sinks (the default) there is nothing to wait for, and no extra tick.
     if (tracer.hasSinks) await tracer.flush();
   }
