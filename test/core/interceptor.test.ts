@@ -242,3 +242,10 @@ describe('interceptors', () => {
     expect((err as Error).message).toBe('interceptor broke');
   });
 });
+
+describe('the README interceptor snippet', () => {
+  it('caches a model response: the second run is served without a model turn', async () => {
+    const { main } = await import('../../docs/snippets/interceptors.js');
+    expect(await main()).toEqual({ first: 1, second: 0 });
+  });
+});
