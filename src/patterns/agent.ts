@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
-import type { Interceptor } from '../core/interceptor.js';
+import { runGuarded, type Guardrail } from '../core/guardrail.js';
+import type { Interceptor, StepInvocation } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
 import { runToolCall } from '../core/run-tool.js';
@@ -32,6 +33,8 @@ export interface AgentConfig<O> {
   maxOutputTokens?: number;
   /** Wrap this agent's model and tool calls and the steps beneath it, inside the run's own interceptors. */
   interceptors?: readonly Interceptor[];
+  /** Checks around this agent's run: `input` before its first model call, `output` on its final answer (src/core/guardrail.ts). */
+  guardrails?: { input?: readonly Guardrail[]; output?: readonly Guardrail[] };
 }
 
 export interface ActionRecord {
@@ -74,6 +77,8 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly temperature: number | undefined;
   private readonly maxOutputTokens: number | undefined;
   private readonly interceptors: readonly Interceptor[] | undefined;
+  /** Input guardrails first (outermost), then output ones. */
+  private readonly guardrails: readonly Guardrail[];
 
   constructor(config: AgentConfig<O>) {
     if (!config.name) throw new ConfigError('agent.name', 'is required');
@@ -101,10 +106,17 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.temperature = config.temperature;
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
+    this.guardrails = [...stageChecked(config, 'input'), ...stageChecked(config, 'output')];
   }
 
-  async run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {
+  run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {
     const ctx = this.interceptors ? outer.with({ interceptors: [...outer.interceptors, ...this.interceptors] }) : outer;
+    if (this.guardrails.length === 0) return this.loop(input, ctx);
+    const call: StepInvocation = { ctx, step: this, input, attributes: undefined, spanId: ctx.spanId ?? '', parentSpanId: undefined, path: ctx.path };
+    return runGuarded(this.guardrails, call, (c) => this.loop(c.input as AgentInput, c.ctx), ctx.spanId) as Promise<AgentResult<O>>;
+  }
+
+  private async loop(input: AgentInput, ctx: RunContext): Promise<AgentResult<O>> {
     const messages: Message[] = [{ role: 'system', content: this.instructions }];
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
     else messages.push(...input.filter((m) => m.role !== 'system'));
@@ -161,6 +173,15 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     const result = this.outputSchema.safeParse(json);
     return result.success ? { ok: true, value: result.data } : { ok: false, error: new OutputValidationError(formatIssues(result.error), text) };
   }
+}
+
+/** The agent's guardrails of one stage, refused when one of the other stage was put there. */
+function stageChecked(config: AgentConfig<unknown>, stage: 'input' | 'output'): readonly Guardrail[] {
+  const list = config.guardrails?.[stage] ?? [];
+  for (const g of list) {
+    if (g.stage !== stage) throw new ConfigError(`agent.${config.name}.guardrails.${stage}`, `"${g.name}" is an ${g.stage} guardrail`);
+  }
+  return list;
 }
 
 /** Models sometimes wrap JSON in a ```json fence; take what is inside. */
