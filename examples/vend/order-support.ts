@@ -1,13 +1,22 @@
 /**
  * Pattern 1 — single agent. Vend's first support agent: look up an order,
  * answer from the tool data only, open a ticket when the tools cannot answer.
+ * Two guardrails stand around it: one refuses a question about another
+ * customer's order before the model sees it, one holds back a reply that
+ * quotes a price the tools did not return (the model is asked once to
+ * correct it). A refusal is answered by code, not by the model.
  */
 import { z } from 'zod';
 import { Agent } from '../../src/patterns/agent.js';
 import { tool } from '../../src/core/tool.js';
 import { run } from '../../src/core/run.js';
+import { step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { GuardrailTripped } from '../../src/core/errors.js';
+import { inputGuardrail, outputGuardrail } from '../../src/core/guardrail.js';
+import type { Message } from '../../src/core/messages.js';
 import type { Model } from '../../src/core/model.js';
-import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
+import { scripted, toolResults } from '../../src/models/scripted.js';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 
@@ -24,7 +33,7 @@ export function orderTools() {
     execute: ({ order_id }) => {
       const order = ORDERS.get(order_id);
       if (!order) throw new Error(`order ${order_id} not found`);
-      return { order_id, status: order.status, carrier: order.carrier, eta: order.eta };
+      return { order_id, status: order.status, carrier: order.carrier, eta: order.eta, total: order.amount };
     },
   });
   const createTicket = tool({
@@ -36,12 +45,20 @@ export function orderTools() {
   return [getOrder, createTicket] as const;
 }
 
-/** Scripted stand-in for the model: look up every order the message names, then answer only from what the tools returned. */
+const ORDER_ID = /\b(\d{3,8})\b/g;
+const CORRECTION = 'Your answer was not sent';
+
+/**
+ * Scripted stand-in for the model: look up every order the message names, then answer from what the tools
+ * returned. Like a real model it sometimes says more than the data holds: asked about shipping costs, it makes
+ * one up — until the price guardrail sends its answer back.
+ */
 export function orderSupportScript(): Model {
   return scripted((req) => {
-    const question = lastUserMessage(req);
+    const question = req.messages.find((m) => m.role === 'user')?.content ?? '';
+    const corrected = req.messages.some((m) => m.role === 'user' && m.content.startsWith(CORRECTION));
     const results = toolResults(req);
-    const orderIds = [...new Set([...question.matchAll(/\b(\d{3,8})\b/g)].map((m) => m[1]!))];
+    const orderIds = [...new Set([...question.matchAll(ORDER_ID)].map((m) => m[1]!))];
     if (results.length === 0) {
       if (orderIds.length === 0) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
       return { toolCalls: orderIds.map((order_id) => ({ name: 'get_order', args: { order_id } })) };
@@ -55,32 +72,108 @@ export function orderSupportScript(): Model {
     if (failed) {
       return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: orderIds[0] ?? 'unknown', reason: `Order lookup failed: ${failed.content}` } }] };
     }
-    return results.map((r) => {
-      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null };
+    const answer = results.map((r) => {
+      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null; total: number };
       const via = o.carrier ? ` with ${o.carrier}` : '';
       const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
-      return `Order ${o.order_id} is ${o.status}${via}${eta}.`;
+      const total = /how much|cost|price|total/i.test(question) ? ` The order total was $${o.total.toFixed(2)}.` : '';
+      return `Order ${o.order_id} is ${o.status}${via}${eta}.${total}`;
     }).join(' ');
+    if (!/shipping/i.test(question)) return answer;
+    return corrected ? `${answer} I cannot quote shipping costs: they are not in the order data.` : `${answer} Express shipping would be $14.99.`;
   });
 }
 
+/**
+ * Refuses a question about an order of another customer. The customer is the signed-in one the app passes as
+ * run metadata (`customerId`), else the one the message names ("I am customer c-22"): a claimed id can only
+ * narrow what is answered, since without it the agent answers any order.
+ */
+export const ownOrdersOnly = inputGuardrail({
+  name: 'own-orders',
+  check: ({ text, ctx }) => {
+    const customer = typeof ctx.metadata.customerId === 'string' ? ctx.metadata.customerId : /\bcustomer (c-\d+)\b/i.exec(text)?.[1];
+    if (!customer) return { allow: true };
+    const foreign = [...text.matchAll(ORDER_ID)].map((m) => m[1]!).filter((id) => ORDERS.get(id) && ORDERS.get(id)!.customer_id !== customer);
+    return foreign.length ? { block: `order ${foreign.join(', ')} belongs to another customer than ${customer}` } : { allow: true };
+  },
+});
+
+/** Holds back a reply quoting a price that no tool returned; the model is asked once to answer without it. */
+export const pricesFromToolData = outputGuardrail({
+  name: 'prices-from-tools',
+  correct: true,
+  check: ({ text, messages }) => {
+    const known = new Set(messages.flatMap((m) => (m.role === 'tool' && !m.isError ? numbersIn(m.content) : [])));
+    const quoted = [...text.matchAll(/\$\s?(\d+(?:\.\d{1,2})?)/g)].map((m) => m[1]!);
+    const unknown = quoted.filter((p) => !known.has(Number(p)));
+    return unknown.length ? { block: `it quotes $${unknown.join(', $')}, which no tool returned` } : { allow: true };
+  },
+});
+
+/** Every number in a tool's JSON result (ids and dates are strings there, so they do not count as prices). */
+function numbersIn(content: string): number[] {
+  const found: number[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'number') found.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  try {
+    walk(JSON.parse(content));
+  } catch {
+    // not JSON: no prices
+  }
+  return found;
+}
+
 export function orderSupportAgent(model: Model = orderSupportScript()) {
-  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools: orderTools(), maxTurns: 4 });
+  return new Agent({
+    name: 'order-support',
+    instructions: SYSTEM_PROMPT,
+    model,
+    tools: orderTools(),
+    maxTurns: 4,
+    guardrails: { input: [ownOrdersOnly], output: [pricesFromToolData] },
+  });
+}
+
+const REFUSALS = {
+  input: 'I can only help with orders on your own account. Please sign in as the customer who placed the order.',
+  output: 'I could not give an answer I can stand behind from our order data; a support agent will follow up.',
+};
+
+/** The support desk: the guarded agent, and a refusal written in code when a guardrail trips. */
+function supportDesk(model?: Model) {
+  const agent = orderSupportAgent(model);
+  return step('support-desk', async (input: string | Message[], ctx) => {
+    try {
+      return await runStep(ctx, agent, input);
+    } catch (err) {
+      if (!(err instanceof GuardrailTripped)) throw err;
+      return { text: REFUSALS[err.stage], actions: [], stopReason: 'refused' as const, refusedBy: err.guardrail };
+    }
+  });
 }
 
 export const example: VendExample = {
   name: 'order-support',
   pattern: 1,
   patternName: 'single agent',
-  summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
-  defaultInput: 'Where is order 1042?',
+  summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer; guardrails refuse other customers\' orders and made-up prices.',
+  defaultInput: 'Where is order 1042, and what would express shipping cost?',
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
-    const result = await run(orderSupportAgent(model), input, runOptions);
+    const result = await run(supportDesk(model), input, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
+    const corrected = result.trace.some((s) => s.kind === 'decision' && s.attributes.action === 'correct');
     return {
-      outcome: out.stopReason === 'max_turns' ? 'turn cap reached' : ticket ? 'ticket opened' : 'answered',
+      outcome:
+        'refusedBy' in out ? `refused by guardrail ${out.refusedBy}`
+        : out.stopReason === 'max_turns' ? 'turn cap reached'
+        : ticket ? 'ticket opened'
+        : corrected ? 'answered after a guardrail correction'
+        : 'answered',
       answer: out.text,
       actions: out.actions,
       result,
