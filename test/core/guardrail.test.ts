@@ -311,3 +311,10 @@ describe('a trip inside a tool', () => {
     expect(err).toMatchObject({ name: 'GuardrailTripped', guardrail: 'no-cards' });
   });
 });
+
+describe('the README snippet', () => {
+  it('redacts the card, passes the on-topic judge and the price check', async () => {
+    const { main } = await import('../../docs/snippets/guardrails.js');
+    expect(await main()).toBe('Order 1042 has shipped; the total was $189.00.');
+  });
+});
