@@ -26,7 +26,7 @@ export { callModel } from './core/call-model.js';
 export { runToolCall, type ToolOutcome } from './core/run-tool.js';
 export type { Store } from './core/store.js';
 export type {
-  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DeadLetter,
+  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DecisionMeta, DeadLetter, InboxEntry,
 } from './store/types.js';
 export { openStore, isPostgresUrl, STORE_ENV } from './store/open.js';
 export { SqliteStore, DEFAULT_SQLITE_PATH, type SqliteStoreOptions } from './store/sqlite.js';

@@ -5,7 +5,9 @@
  */
 import type { SpanRecord } from '../core/span.js';
 import { StoreError } from './errors.js';
-import type { ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, RunRecord, RunStatus } from './types.js';
+import type {
+  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, RunRecord, RunStatus,
+} from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -123,7 +125,31 @@ export function toDecision(r: Row): DecisionRecord {
     eventId: r.event_id as string,
     decision: decode(r.decision),
     decidedAt: Number(r.decided_at),
+    runId: str(r.run_id),
+    attempts: num(r.attempts),
+    publishedAt: num(r.published_at),
   });
+}
+
+/** Params of recordDecision; without a publisher to wait for, a decision is born published (never in the outbox). */
+export function decisionParams(consumer: string, eventId: string, decision: unknown, meta: DecisionMeta = {}): unknown[] {
+  const at = Date.now();
+  return [consumer, eventId, encode(decision, `decision for ${eventId}`), at, meta.runId ?? null, meta.attempts ?? null, meta.publish ? null : at];
+}
+
+export function toInboxEntry(r: Row): InboxEntry {
+  return {
+    inbox: r.inbox as string,
+    eventId: r.event_id as string,
+    payload: decode(r.payload),
+    receivedAt: Number(r.received_at),
+    deliveries: Number(r.deliveries),
+  };
+}
+
+/** Claimed entries come back from UPDATE ... RETURNING in no set order: oldest first. */
+export function toInboxEntries(rows: Row[]): InboxEntry[] {
+  return [...rows].sort((a, b) => Number(a.seq) - Number(b.seq)).map(toInboxEntry);
 }
 
 export function toDeadLetter(r: Row): DeadLetter {
