@@ -89,6 +89,8 @@ export interface WebhookSource<T> extends EventSource<T> {
   /** Bodies being read right now (never above maxPendingBodies). */
   readonly pendingBodies: number;
   stopAccepting(): void;
+  /** Accepted events still in the inbox (0 with `accept`). */
+  remaining(): Promise<number>;
   close(): Promise<void>;
 }
 
