@@ -193,15 +193,21 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
     await ack(d);
   }
 
+  /** Decisions being published right now by this process: a drain leaves them alone. */
+  const publishing = new Set<string>();
+
   /** Publishes a stored decision and takes it out of the outbox; on failure it stays there for the next drain. */
   async function publishStored(decision: EventDecision<D>): Promise<boolean> {
-    if (!options.publish) return false;
+    if (!options.publish || publishing.has(decision.eventId)) return false;
+    publishing.add(decision.eventId);
     try {
       await options.publish(decision);
     } catch (err) {
       stats.publishErrors++;
       logger().error({ eventId: decision.eventId, err: errorMessage(err) }, 'publishing a stored decision failed; it stays in the outbox');
       return false;
+    } finally {
+      publishing.delete(decision.eventId);
     }
     try {
       await store.markPublished(consumer, decision.eventId);
@@ -214,7 +220,7 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
 
   /**
    * Publishes what the outbox holds: decisions stored before `decidedBefore` and never published (a crash
-   * between storing and publishing, a failed publish). Events this process is handling are left to it.
+   * between storing and publishing, a failed publish). Decisions this process is publishing are left to it.
    */
   async function drainOutbox(decidedBefore: number): Promise<void> {
     for (;;) {
@@ -227,8 +233,6 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
       }
       let progressed = false;
       for (const r of batch) {
-        if (stopCtl.signal.aborted) return;
-        if (inFlightIds.has(r.eventId)) continue;
         const ok = await publishStored({ consumer, eventId: r.eventId, decision: r.decision as D, runId: r.runId ?? '', attempts: r.attempts ?? 0 });
         if (ok) {
           stats.republished++;
