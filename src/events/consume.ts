@@ -282,12 +282,12 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
 
   async function deadLetter(d: Delivery<T>, err: unknown, attempts: number): Promise<void> {
     try {
-      await store.putDeadLetter({ consumer, eventId: d.id, payload: d.payload, error: errorMessage(err), attempts, at: Date.now() });
+      await store.putDeadLetter({ consumer, eventId: d.id, payload: d.payload, error: deadLetterReason(err), attempts, at: Date.now() });
     } catch (storeErr) {
       return giveBack(d, storeErr, 'storing the dead letter failed');
     }
     stats.deadLettered++;
-    logger().error({ eventId: d.id, attempts, err: errorMessage(err) }, 'event dead-lettered');
+    logger().error({ eventId: d.id, attempts, err: deadLetterReason(err) }, 'event dead-lettered');
     await ack(d);
   }
 
@@ -362,6 +362,20 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
     else options.signal.addEventListener('abort', () => stopCtl.abort(), { once: true });
   }
   return { done, stop, stats };
+}
+
+/** Why an event was dead-lettered, in one line: a payload failing its schema names each field and what is wrong. */
+export function deadLetterReason(err: unknown): string {
+  const issues = err instanceof Error && err.name === 'ZodError' ? (err as unknown as { issues?: unknown }).issues : undefined;
+  return describeIssues(issues) ?? errorMessage(err);
+}
+
+/** `invalid event: amount: expected number; …` for a list of zod issues, or undefined for anything else. */
+export function describeIssues(issues: unknown): string | undefined {
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  if (!issues.every((i) => i && typeof i === 'object' && typeof i.message === 'string' && Array.isArray(i.path))) return undefined;
+  const list = issues as { path: PropertyKey[]; message: string }[];
+  return `invalid event: ${list.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`).join('; ')}`;
 }
 
 function defaultRetryable(err: unknown): boolean {
