@@ -80,8 +80,9 @@ export {
 export {
   consume, type Consumer, type ConsumeOptions, type ConsumeStats, type EventDecision, type EventHandler, type EventStore, type BackoffOptions,
 } from './events/consume.js';
-export type { Delivery, EventSource } from './events/source.js';
+export { SourceUnavailable, type Delivery, type EventSource } from './events/source.js';
 export { memorySource, type MemorySource } from './events/memory.js';
+export { inboxSource, type InboxSource, type InboxOptions, type InboxStore } from './events/inbox.js';
 export {
   redisStreamSource, redisPublisher, parseRedisStreamUrl,
   type RedisStreamOptions, type RedisStreamSource, type RedisDelivery, type RedisPublisher,

@@ -10,6 +10,7 @@
  */
 import { constants, createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { fraudAnalystScript, fraudDecisionStep, FraudEventSchema, type FraudDecision, type FraudEvent } from '../../../examples/vend/fraud-events.js';
@@ -50,7 +51,7 @@ export function registerWorker(program: Command): void {
       .description('consume events and decide each once (fraud-events agent); SIGTERM stops it gracefully')
       .option('--source <source>', 'memory (JSONL from --file or stdin), webhook://host:port, or redis://host:port/stream (default: memory when --file is given)')
       .option('--group <group>', 'consumer group, also the idempotency scope of decisions', 'fraud-events')
-      .option('--name <name>', 'this worker\'s name in the Redis group or the webhook inbox (default: host-pid-random; webhook: webhook@host:port)')
+      .option('--name <name>', 'this worker\'s name in the Redis group or the webhook inbox (default: host-pid-random; webhook: webhook@hostname:port)')
       .option('--concurrency <n>', 'events handled at once', '8')
       .option('--store <file|postgres-url>', 'decision store (default: $AGENT_PATTERNS_STORE or the default SQLite file)')
       .option('--file <events.jsonl>', 'memory source: read events from this file instead of stdin')
@@ -92,10 +93,10 @@ export function registerWorker(program: Command): void {
         const secret = process.env[WEBHOOK_SECRET_ENV];
         if (!secret) throw new CliError(`webhook source needs the shared secret in $${WEBHOOK_SECRET_ENV}`);
         const { webhookSource } = await import('../../events/webhook.js');
-        // Accepted events are stored in the inbox of this group; a worker restarted on the same address takes over at once.
+        // Accepted events are stored in the inbox of this group; a worker restarted on the same host and port takes over at once.
         const hook = await webhookSource<FraudEvent>({
           secret, host, port, schema: FraudEventSchema, idOf: (e) => e.event_id,
-          store, inbox: opts.group, owner: opts.name ?? `webhook@${host}:${port}`,
+          store, inbox: opts.group, owner: opts.name ?? `webhook@${hostname()}:${port}`,
         });
         process.stderr.write(`listening on ${hook.url}\n`);
         source = hook;
