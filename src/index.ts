@@ -103,7 +103,7 @@ export { approvalKey, canonicalJson } from './hitl/keys.js';
 export { ReviewerMismatch } from './hitl/errors.js';
 
 export {
-  scripted, scriptedByRules, ScriptedModel, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
+  scripted, scriptedByRules, ScriptedModel, ScriptExhausted, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
   type ScriptedTurn, type ScriptRule, type ScriptedOptions, type Responder,
 } from './models/scripted.js';
 export { createModel, parseModelSpec, type ModelSpecOptions } from './models/registry.js';

@@ -120,6 +120,8 @@ function succeeded(ctx: RunContext, call: ToolCall, input: unknown, value: unkno
   } catch (err) {
     return toolFailed(ctx, call, input, err, t0);
   }
+  // A function, a symbol (or undefined inside a toJSON) has no JSON text: the model could never be shown it.
+  if (typeof content !== 'string') return failure(call, input, `${call.name} returned a ${typeof value}, which has no JSON form to show the model`, t0);
   return { callId: call.id, tool: call.name, args: input, ok: true, result: value, content, durationMs: performance.now() - t0 };
 }
 
