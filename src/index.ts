@@ -18,6 +18,7 @@ export { JsonlTraceSink } from './core/sinks/jsonl.js';
 export { MemoryTraceSink } from './core/sinks/memory.js';
 export { createLogger, type Logger } from './core/logger.js';
 export { redact, REDACTED } from './core/redact.js';
+export { registerSecret, scrubText } from './core/secrets.js';
 export { RunContext, type RunContextOptions } from './core/context.js';
 export { step, run, runStep, type Step, type StepInput, type StepOutput, type RunOptions, type RunResult } from './core/step.js';
 export { tool, type Tool, type AnyTool, type ToolConfig, type GuardResult, type ApprovalPolicy, type ApprovalGate, type ToolCallInfo } from './core/tool.js';

@@ -3,12 +3,14 @@
  * AgentPatternsError and carries a stable `code`, so callers branch on codes,
  * not on message text.
  */
+import { scrubText } from './secrets.js';
 import type { SpanRecord } from './span.js';
 
 export class AgentPatternsError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages are built from causes and provider answers, which may quote a secret.
+    super(scrubText(message), options);
     this.code = code;
     this.name = new.target.name;
   }

@@ -9,6 +9,7 @@ import { errorMessage, isFatal } from './errors.js';
 import { withDeadline } from './deadline.js';
 import type { ToolCall } from './messages.js';
 import { redact } from './redact.js';
+import { scrubText } from './secrets.js';
 import { formatIssues } from './schema.js';
 import type { AnyTool, ApprovalPolicy, GuardResult } from './tool.js';
 import type { ActiveSpan } from './tracer.js';
@@ -65,7 +66,7 @@ function endSpan(span: ActiveSpan, call: ToolCall, outcome: ToolOutcome): ToolOu
   if (outcome.ok) {
     // The summary is text, which key redaction cannot see into: redact the value first.
     const safe = redact(outcome.result);
-    span.end({ callId: call.id, args, result: summarize(safe === outcome.result ? outcome.content : JSON.stringify(safe)) }, undefined, true);
+    span.end({ callId: call.id, args, result: summarize(scrubText(safe === outcome.result ? outcome.content : JSON.stringify(safe))) }, undefined, true);
   } else {
     span.end({ callId: call.id, args }, { name: 'ToolError', message: String(outcome.result) }, true);
   }

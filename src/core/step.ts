@@ -6,6 +6,7 @@
 import type { BudgetUsage } from './budget.js';
 import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
+import { scrubError } from './secrets.js';
 import { watchDeadline } from './wall-clock.js';
 import type { SpanRecord } from './span.js';
 
@@ -73,6 +74,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     span.end({ requestId: ctx.requestId, usage }, undefined, true);
     return { runId, output, trace: ctx.tracer.spans, usage, scripted: usedScripted(ctx.tracer.spans) };
   } catch (err) {
+    scrubError(err); // whatever user code or an SDK threw leaves the run without a secret in its message
     const usage = ctx.budget.usage();
     if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
     span.fail(err, { requestId: ctx.requestId, usage });

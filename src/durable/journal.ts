@@ -20,6 +20,8 @@ import { RunSuspended } from '../core/errors.js';
 import type { ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, ModelResponse } from '../core/model.js';
 import { costOf, priceOf } from '../core/pricing.js';
+import { redact } from '../core/redact.js';
+import { scrubText } from '../core/secrets.js';
 import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
 import type { Step } from '../core/step.js';
 import type { AnyTool } from '../core/tool.js';
@@ -64,7 +66,8 @@ export class DurableJournal implements Journal {
 
   async callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
     const key = `${this.path}|m${++this.modelSeq}`;
-    const h = sha256(JSON.stringify(request.messages));
+    // Hashed as stored: a resumed run's conversation holds the redacted values the checkpoints kept.
+    const h = sha256(scrubText(JSON.stringify(request.messages)));
     const hit = this.state.records.get(key);
     if (hit) {
       if (hit.k !== 'model') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now calls a model`);
@@ -159,10 +162,15 @@ export class DurableJournal implements Journal {
 
   private async record(key: string, entry: JournalEntry): Promise<void> {
     this.state.records.set(key, entry);
-    await this.state.store.putCheckpoint(this.state.runId, key, entry);
+    // Checkpoints keep no secret, by name or by value. Replay needs the kinds, tool names and the request
+    // hash (computed over the redacted conversation, see callModel), none of which a redaction changes.
+    await this.state.store.putCheckpoint(this.state.runId, key, redact(entry, 0, CHECKPOINT_DEPTH));
     if (this.state.afterRecord) await this.state.afterRecord();
   }
 }
+
+/** How deep checkpoint values are walked for secret-named keys (the store scrubs secret values at any depth). */
+const CHECKPOINT_DEPTH = 64;
 
 /** Plain JSON data (what a checkpoint can hold without changing it): no class instances, functions, NaN. */
 export function isJsonData(value: unknown, depth = 0): boolean {

@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../core/errors.js';
+import { registerUrlPassword } from '../core/secrets.js';
 import type { Delivery, EventSource } from './source.js';
 
 export interface RedisStreamOptions {
@@ -67,6 +68,7 @@ export function parseRedisStreamUrl(url: string, field = 'source'): { url: strin
 
 export async function connectRedis(url: string, options: { autoPipelining?: boolean } = {}): Promise<Redis> {
   const { Redis } = await import('ioredis');
+  registerUrlPassword(url);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, enableAutoPipelining: options.autoPipelining ?? false });
   await client.connect();
   return client;

@@ -17,6 +17,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import { memorySource } from './memory.js';
 import type { EventSource } from './source.js';
 
@@ -71,6 +72,7 @@ export function verifyWebhookSignature(secret: string, timestamp: string, body: 
 
 export async function webhookSource<T = z.infer<typeof DEFAULT_WEBHOOK_SCHEMA>>(options: WebhookOptions<T>): Promise<WebhookSource<T>> {
   if (!options.secret) throw new ConfigError('webhook.secret', 'is required (the HMAC key shared with the sender)');
+  registerSecret(options.secret);
   const maxBody = options.maxBodyBytes ?? 256 * 1024;
   const tolerance = options.toleranceSec ?? 300;
   const path = options.path ?? '/events';
