@@ -12,8 +12,12 @@ export const REDACTED = '[REDACTED]';
 /** Shorter values would match ordinary text (a password "postgres" is also the word). */
 const MIN_SECRET_LENGTH = 8;
 
-/** Key shapes recognised in any text: OpenAI / Anthropic style keys and bearer tokens. */
-const KEY_SHAPES = String.raw`\bsk-(?:ant-)?[A-Za-z0-9_-]{16,}|\bBearer\s+[A-Za-z0-9._~+/-]{8,}=*`;
+/**
+ * Key shapes recognised in any text: OpenAI / Anthropic style keys and bearer
+ * tokens. Both need a digit in the token, so prose ("the bearer instrument",
+ * "sk-learn-compatible-models") is left alone; generated keys have digits.
+ */
+const KEY_SHAPES = String.raw`\bsk-(?:ant-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{16,}|\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*`;
 
 const secrets = new Set<string>();
 let pattern = new RegExp(KEY_SHAPES, 'gi');
