@@ -381,7 +381,7 @@ function execute(
 /**
  * The budget's own error when the budget fired the abort, else RunAborted (a bare abort()'s DOMException has a
  * numeric `code`): the rule of core/context's asAbortError, not imported because this module must load with
- * core/errors.js alone (test/sandbox/isolation-modes copies only that).
+ * core/errors.js (and the secrets.js it imports) alone: test/sandbox/isolation-modes copies only those.
  */
 function abortError(reason: unknown): Error {
   return reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string' ? reason : new RunAborted(reason);
