@@ -195,6 +195,18 @@ function expectClean(outcome: Outcome, key: string): void {
   for (const [sink, text] of Object.entries(outcome.sinks)) expect(text.includes(key), `${sink} holds the key`).toBe(false);
 }
 
+/** Runs the scenario on `store`, closes it, and checks every sink but the raw bytes. */
+async function exerciseAndCheck(p: Provider, key: string, store: Store, dir: string): Promise<void> {
+  let outcome: Outcome;
+  try {
+    outcome = await exercise(p, key, store, dir);
+  } finally {
+    await store.close();
+  }
+  expectClean(outcome, key);
+  expectReplayed(outcome);
+}
+
 /** The resumed run replayed its recorded agent (no divergence on the redacted conversation) and reached the provider. */
 function expectReplayed(outcome: Outcome): void {
   expect(outcome.resumed).toMatchObject({ name: 'ModelError', code: 'MODEL_ERROR', status: 401 });
@@ -208,15 +220,7 @@ describe('secrets are scrubbed by value from every sink (SQLite)', () => {
     it(`${p.name}: an echoed key reaches no log, trace, error, table or byte of the database file`, async () => {
       const key = p.key();
       const file = join(dir, `${p.name}.db`);
-      const store = await SqliteStore.open(file);
-      let outcome: Outcome;
-      try {
-        outcome = await exercise(p, key, store, dir);
-      } finally {
-        await store.close();
-      }
-      expectClean(outcome, key);
-      expectReplayed(outcome);
+      await exerciseAndCheck(p, key, await SqliteStore.open(file), dir);
       const files = readdirSync(dir).filter((f) => f.startsWith(`${p.name}.db`));
       expect(files).toContain(`${p.name}.db`);
       for (const f of files) expect(readFileSync(join(dir, f)).includes(key), `${f} holds the key`).toBe(false);
@@ -251,15 +255,7 @@ describe('secrets are scrubbed by value from every sink (PostgreSQL)', () => {
   for (const p of providers) {
     it(`${p.name}: an echoed key reaches no log, trace, error, table or line of a pg_dump`, async () => {
       const key = p.key();
-      const store = await PostgresStore.connect(dbUrl, { schema: `s_${p.name.replace(/-/g, '_')}`, max: 4 });
-      let outcome: Outcome;
-      try {
-        outcome = await exercise(p, key, store, dir);
-      } finally {
-        await store.close();
-      }
-      expectClean(outcome, key);
-      expectReplayed(outcome);
+      await exerciseAndCheck(p, key, await PostgresStore.connect(dbUrl, { schema: `s_${p.name.replace(/-/g, '_')}`, max: 4 }), dir);
       const dump = execFileSync(pgDump(), ['--data-only', '--dbname', dbUrl], { maxBuffer: 64 << 20 }).toString('utf8');
       expect(dump).toMatch(/COPY s_/); // the dump really holds the tables
       expect(dump).toContain('[REDACTED]');
