@@ -58,17 +58,52 @@ export function scrubText(text: string): string {
   return text.replace(pattern, REDACTED);
 }
 
-/** An error's message scrubbed in place (its stack repeats the message), for errors the library rethrows. */
-export function scrubError<E>(err: E): E {
-  if (err instanceof Error) {
-    const message = scrubText(err.message);
-    if (message !== err.message) {
-      const stack = err.stack;
-      err.message = message;
-      if (stack !== undefined) err.stack = scrubText(stack);
+/**
+ * An error scrubbed in place, for errors the library rethrows: its message,
+ * its stack (which repeats the message), its own fields (an SDK error keeps
+ * the provider's answer in one) and its causes, so printing it whole shows
+ * no secret either.
+ */
+export function scrubError<E>(err: E, depth = 0): E {
+  if (!(err instanceof Error) || depth > 4) return err;
+  const message = scrubText(err.message);
+  if (message !== err.message) err.message = message;
+  if (err.stack !== undefined) {
+    const stack = scrubText(err.stack);
+    if (stack !== err.stack) err.stack = stack;
+  }
+  const fields = err as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (key === 'trace' || value === null || (typeof value !== 'string' && typeof value !== 'object')) continue;
+    const scrubbed = value instanceof Error ? scrubError(value, depth + 1) : scrubValue(value, 0);
+    if (scrubbed === value) continue;
+    try {
+      fields[key] = scrubbed;
+    } catch {
+      // a read-only field: left as it is
     }
   }
+  scrubError(err.cause, depth + 1);
   return err;
+}
+
+/** A copy of a plain value with its strings scrubbed (the same value when nothing changed). */
+function scrubValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (Array.isArray(value)) {
+    const out = value.map((v) => scrubValue(v, depth + 1));
+    return out.some((v, i) => v !== value[i]) ? out : value;
+  }
+  if (value instanceof Error) return scrubError(value, depth);
+  let copy: Record<string, unknown> | undefined;
+  const src = value as Record<string, unknown>;
+  for (const key of Object.keys(src)) {
+    const v = scrubValue(src[key], depth + 1);
+    if (v !== src[key]) (copy ??= { ...src })[key] = v;
+  }
+  return copy ?? value;
 }
 
 /** Registers the password of a connection URL (postgres://user:pass@host/db, redis://:pass@host). */

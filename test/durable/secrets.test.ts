@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -164,7 +165,8 @@ async function exercise(p: Provider, key: string, store: Store, dir: string): Pr
 
     await jsonl.close();
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
-    const errors = [first, resumed].map((e) => (e instanceof Error ? `${String(e)}\n${e.stack}\n${JSON.stringify({ ...e, trace: undefined })}\n${JSON.stringify((e as { trace?: unknown }).trace)}` : `not an error: ${JSON.stringify(e)}`));
+    // The errors as a caller would print or serialize them: message, stack, fields, causes, trace.
+    const errors = [first, resumed].map((e) => `${inspect(e, { depth: 12 })}\n${JSON.stringify({ ...(e as object), trace: undefined })}\n${JSON.stringify((e as { trace?: unknown }).trace)}`);
     const checkpoints = JSON.stringify([...(await store.getCheckpoints(runId)).entries()]);
     return {
       sinks: {
