@@ -18,6 +18,7 @@ export { JsonlTraceSink } from './core/sinks/jsonl.js';
 export { MemoryTraceSink } from './core/sinks/memory.js';
 export { createLogger, type Logger } from './core/logger.js';
 export { redact, REDACTED } from './core/redact.js';
+export { registerSecret, scrubText } from './core/secrets.js';
 export { RunContext, type RunContextOptions, type ContextChanges } from './core/context.js';
 export { CancelScope } from './core/cancel-scope.js';
 export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } from './core/interceptor.js';
@@ -109,7 +110,7 @@ export { approvalKey, canonicalJson } from './hitl/keys.js';
 export { ReviewerMismatch } from './hitl/errors.js';
 
 export {
-  scripted, scriptedByRules, ScriptedModel, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
+  scripted, scriptedByRules, ScriptedModel, ScriptExhausted, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
   type ScriptedTurn, type ScriptRule, type ScriptedOptions, type Responder,
 } from './models/scripted.js';
 // Evaluation (rule 6): datasets of failure cases, scorers, an LLM judge; reports and record/replay in 'agent-patterns/evals'.

@@ -14,6 +14,7 @@
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../core/errors.js';
 import { defaultLogger, type Logger } from '../core/logger.js';
+import { registerUrlPassword } from '../core/secrets.js';
 import { SourceUnavailable } from './source.js';
 
 export interface RedisConnectOptions {
@@ -38,6 +39,7 @@ export function redisServerName(url: string): string {
 
 export async function connectRedis(url: string, options: RedisConnectOptions = {}): Promise<Redis> {
   const { Redis } = await import('ioredis');
+  registerUrlPassword(url);
   const server = redisServerName(url);
   const client = new Redis(url, {
     lazyConnect: true,

@@ -29,6 +29,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import { inboxSource, type InboxSource, type InboxStore } from './inbox.js';
 import { memorySource } from './memory.js';
 import type { EventSource } from './source.js';
@@ -148,6 +149,7 @@ export async function webhookSource<T = z.infer<typeof DEFAULT_WEBHOOK_SCHEMA>>(
   if (!options.store && !options.accept) {
     throw new ConfigError('webhook.store', 'is required: an event is answered 202 only once it is stored (or give `accept`, a durable hand-off)');
   }
+  registerSecret(options.secret);
   const maxBody = options.maxBodyBytes ?? 256 * 1024;
   const tolerance = options.toleranceSec ?? 300;
   const path = options.path ?? '/events';

@@ -12,6 +12,7 @@
  */
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { ConfigError } from '../core/errors.js';
+import { registerUrlPassword } from '../core/secrets.js';
 import type { SpanRecord } from '../core/span.js';
 import { ApprovalExists, expectations, notPendingError, StoreError } from './errors.js';
 import {
@@ -85,6 +86,7 @@ export class PostgresStore implements Store {
     if (options.max !== undefined && (!Number.isInteger(options.max) || options.max < 1)) {
       throw new ConfigError('max', `must be a positive integer, got ${options.max}`);
     }
+    registerUrlPassword(connectionString);
     const Pool = await loadDriver();
     const extra = schema ? `-c search_path=${schema}` : undefined;
     const poolOptions = options.pool?.options;

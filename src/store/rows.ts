@@ -3,6 +3,7 @@
  * by both backends (their drivers return the same shapes for TEXT, INTEGER
  * and DOUBLE PRECISION columns).
  */
+import { scrubText } from '../core/secrets.js';
 import type { SpanRecord } from '../core/span.js';
 import { StoreError } from './errors.js';
 import type {
@@ -22,7 +23,8 @@ export function encode(value: unknown, what: string): string | null {
   }
   // JSON.stringify returns undefined for functions and symbols.
   if (text === undefined) throw new StoreError(`${what} is not JSON-serializable (${typeof value})`);
-  return text;
+  // Every value the store keeps passes here: no registered secret or key-shaped token reaches a table.
+  return scrubText(text);
 }
 
 export function decode(text: unknown): unknown {
@@ -94,12 +96,12 @@ export function approvalParams(a: ApprovalRecord): unknown[] {
     a.callKey,
     a.reviewer,
     encode(a.evidence, 'approval evidence'),
-    a.recommendation ?? null,
+    a.recommendation === undefined ? null : scrubText(a.recommendation),
     a.status,
     a.deadline ?? null,
     a.decidedBy ?? null,
     a.decidedAt ?? null,
-    a.comment ?? null,
+    a.comment === undefined ? null : scrubText(a.comment),
     a.createdAt,
   ];
 }
@@ -164,7 +166,7 @@ export function toDeadLetter(r: Row): DeadLetter {
 }
 
 export function deadLetterParams(d: DeadLetter): unknown[] {
-  return [d.consumer, d.eventId, encode(d.payload, 'dead letter payload'), d.error, d.attempts, d.at];
+  return [d.consumer, d.eventId, encode(d.payload, 'dead letter payload'), scrubText(d.error), d.attempts, d.at];
 }
 
 export function toSpan(r: Row): SpanRecord {
