@@ -6,12 +6,8 @@
  * is fed into the next proposal.
  */
 import { z } from 'zod';
-import type { Model } from '../../src/core/model.js';
-import { run, runStep, step } from '../../src/core/step.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { loop, type LoopRound } from '../../src/patterns/loop.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { sequence } from '../../src/patterns/sequence.js';
+import { type Model, run, runStep, step, loop, type LoopRound, prompt, sequence } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 // The reference's prompts and verdict schema.

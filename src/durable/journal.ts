@@ -27,7 +27,7 @@ import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
 import { ReplayDivergence } from './errors.js';
 import { reconcileStartedCall, type Reconciler, type StartedCall } from './reconcile.js';
-import { withActivePath } from './scope.js';
+import { withActivePath } from '../hitl/active-path.js';
 
 export type JournalEntry =
   | { k: 'model'; response: ModelResponse; costUsd: number; h: string }

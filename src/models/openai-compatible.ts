@@ -17,7 +17,7 @@ import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import type { ModelSpecOptions } from './spec-options.js';
 import { wireName } from './wire-name.js';
 
 type OpenAIModule = typeof import('openai');

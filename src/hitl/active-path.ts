@@ -1,5 +1,5 @@
 /**
- * Where in a durable run a context is: the step path of its journal scope
+ * Where in a run a context is: the step path of its durable journal scope
  * ("/triage#1/refund-branch#1"). Approvals record it, so a suspended run
  * shows which agent/step was active.
  */
