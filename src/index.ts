@@ -41,11 +41,11 @@ export {
   refine, type RefineOptions, type RefineResult, type RefineRequest, type RefineAttempt, type RefineStopReason, type Score, type ScoreRequest,
 } from './patterns/refine.js';
 export {
-  route, routingSchema, DEFAULT_ROUTER_INSTRUCTIONS,
+  route, DEFAULT_ROUTER_INSTRUCTIONS,
   type RouteOptions, type RouteResult, type RouterConfig, type RoutingDecision,
 } from './patterns/route.js';
 export {
-  decompose, workstreamPlanSchema, DECOMPOSE_PLANNER_INSTRUCTIONS, WorkerBudgetExceeded,
+  decompose, DECOMPOSE_PLANNER_INSTRUCTIONS, WorkerBudgetExceeded,
   type DecomposeOptions, type DecomposeResult, type DecompositionRequest, type DecompositionPlannerConfig, type WorkerInput, type WorkerReport,
   type SynthesisInput, type Workstream, type WorkstreamPlan, type PlanBounds,
 } from './patterns/decompose.js';
@@ -54,7 +54,7 @@ export {
   type SwarmOptions, type SwarmResult, type SwarmTurn, type SwarmEntry, type TurnPolicy, type ConsensusCheck,
 } from './patterns/swarm.js';
 export {
-  planAndExecute, executionPlanSchema, EXECUTION_PLANNER_INSTRUCTIONS,
+  planAndExecute, EXECUTION_PLANNER_INSTRUCTIONS,
   type PlanAndExecuteOptions, type PlanAndExecuteResult, type ExecutionPlan, type ExecutionPlanRequest, type ExecutionPlannerConfig,
   type PlannedStep, type PlanStepResult, type PlanApproval, type PlanStatus, type SummaryInput,
 } from './patterns/plan-and-execute.js';

@@ -3,11 +3,12 @@
  * result meets strict-mode rules (OpenAI strict function calling and
  * structured outputs): every object closed and every property required.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { JsonSchema } from './model.js';
 
+// The schema's own converter (zod >= 4.6), so importing the library does not load zod: the caller's schema did.
 export function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  const json = schema.toJSONSchema({ target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
   return json;
 }
