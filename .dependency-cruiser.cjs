@@ -1,7 +1,7 @@
 /**
  * The architecture rules of DESIGN.md, checked in `npm test` (`npm run lint:layers`):
  *
- *   core  <-  models, patterns, store  <-  durable, hitl, events, sandbox, mcp, sessions, evals, testing  <-  cli, studio
+ *   core  <-  models, patterns, store (+ testing)  <-  durable, hitl, events, sandbox, mcp, sessions, evals  <-  cli, studio
  *
  * Each arrow means "may import". A folder may import the layers below it; inside a layer, only the
  * sibling edges listed in SIBLINGS (one direction each, so folders never form a cycle). No module
@@ -10,13 +10,14 @@
  */
 const LAYERS = [
   ['core'],
-  ['models', 'patterns', 'store'],
-  ['durable', 'hitl', 'events', 'sandbox', 'mcp', 'sessions', 'evals', 'testing'],
+  ['models', 'patterns', 'store', 'testing'],
+  ['durable', 'hitl', 'events', 'sandbox', 'mcp', 'sessions', 'evals'],
   ['cli', 'studio'],
 ];
 
 /** Allowed imports between folders of the same layer: [from, to]. */
 const SIBLINGS = [
+  ['testing', 'models'], // agent-patterns/testing is the scripted model's public entry
   ['durable', 'hitl'], // a durable run resumes through the approval gate; approvals never need the journal
 ];
 
@@ -63,6 +64,13 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'only-cli-imports-examples',
+      comment: 'The CLI finds the Vend examples through their registry (examples/vend/registry.ts); the library itself never depends on an example.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^examples/' },
     },
     {
       name: 'examples-use-the-package',
