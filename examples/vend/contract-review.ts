@@ -4,7 +4,7 @@
  * packet for the procurement manager. Each stage has a narrow prompt and a
  * typed contract with the next; the packet stage sees everything before it.
  */
-import { type Model, run, step, prompt, assign, sequence } from 'agent-patterns';
+import { type Model, step, run, prompt, assign, sequence } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 

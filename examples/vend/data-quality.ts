@@ -6,7 +6,7 @@
  * is fed into the next proposal.
  */
 import { z } from 'zod';
-import { type Model, run, runStep, step, loop, type LoopRound, prompt, sequence } from 'agent-patterns';
+import { type Model, step, runStep, run, loop, type LoopRound, prompt, sequence } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type RunContext, type Model, type Usage, MemoryTraceSink, run, runStep, step, type Step, prompt, type Store } from 'agent-patterns';
+import { type RunContext, type Model, type Usage, MemoryTraceSink, step, type Step, runStep, run, prompt, type Store } from 'agent-patterns';
 import { consume, type EventDecision, memorySource } from 'agent-patterns/events';
 import { openStore } from 'agent-patterns/store';
 import { lastUserMessage, scripted } from 'agent-patterns/testing';
@@ -159,7 +159,8 @@ export const example: VendExample = {
 
     // Without a store given, a throwaway SQLite file: the decisions must be durable before each ack.
     const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'fraud-events-'));
-    const store: Store = given ?? (await openStore(join(dir!, 'decisions.db')));
+    // A run's store option is typed by what steps use of it; the consumer needs the whole store (openStore's).
+    const store: Store = (given as Store | undefined) ?? (await openStore(join(dir!, 'decisions.db')));
     const published: EventDecision<FraudDecision>[] = [];
     const burst = step('fraud-events-burst', async (_: string, ctx: RunContext) => {
       const source = memorySource<FraudEvent>();

@@ -5,7 +5,7 @@
  * specialist that fails or times out does not block the others: the
  * commander is told which evidence is missing ('continue' policy).
  */
-import { type Model, run, step, describeBranches, parallel, type BranchResult, type Gathered, prompt } from 'agent-patterns';
+import { type Model, step, run, describeBranches, parallel, type BranchResult, type Gathered, prompt } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 

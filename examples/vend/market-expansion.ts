@@ -6,7 +6,7 @@
  * broad for one pass (four questions) is decomposed once more; one level
  * down, workers must answer directly.
  */
-import { type RunContext, type Model, run, runStep, type Step, decompose, DECOMPOSE_PLANNER_INSTRUCTIONS, type DecompositionRequest, type SynthesisInput, type WorkerInput, type Workstream, prompt } from 'agent-patterns';
+import { type RunContext, type Model, type Step, runStep, run, decompose, DECOMPOSE_PLANNER_INSTRUCTIONS, type DecompositionRequest, type SynthesisInput, type WorkerInput, type Workstream, prompt } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 

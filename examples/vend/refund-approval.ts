@@ -12,7 +12,7 @@
  * (`agent-patterns approvals approve <id> --reviewer ...`, then `resume`).
  */
 import { z } from 'zod';
-import { type RunContext, type Model, runToolCall, run, runStep, step, type Step, tool, type AnyTool, prompt } from 'agent-patterns';
+import { type RunContext, type Model, runToolCall, step, type Step, runStep, run, tool, type AnyTool, prompt } from 'agent-patterns';
 import type { Reconciler, WorkflowDefinition } from 'agent-patterns/durable';
 import { DEMO_REVIEWER, demoApprovals, decisionFor, withApprovalContext, type HumanDecision } from 'agent-patterns/hitl';
 import { scriptedByRules, lastUserMessage } from 'agent-patterns/testing';

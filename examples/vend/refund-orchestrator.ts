@@ -8,7 +8,7 @@
  * rules, so no model output can move money.
  */
 import { z } from 'zod';
-import { type Model, runToolCall, run, runStep, step, type Step, tool, type AnyTool, parallel, prompt } from 'agent-patterns';
+import { type Model, runToolCall, step, type Step, runStep, run, tool, type AnyTool, parallel, prompt } from 'agent-patterns';
 import type { WorkflowDefinition } from 'agent-patterns/durable';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';

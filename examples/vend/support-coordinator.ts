@@ -3,7 +3,7 @@
  * sends each message to exactly one specialist (an enum of their names),
  * and a message it cannot route with confidence goes to a human support lead.
  */
-import { type Model, run, step, prompt, route } from 'agent-patterns';
+import { type Model, step, run, prompt, route } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 

@@ -3,3 +3,4 @@ export { durableRun, resumeRun, type DurableOptions, type ResumeOptions, type Du
 export { WorkflowRegistry, defineWorkflow, type WorkflowDefinition } from './registry.js';
 export { ResumeError, ReplayDivergence, type ResumeProblem } from './errors.js';
 export { recordEffect, EFFECTS_NAMESPACE, type Reconciler, type StartedCall } from './reconcile.js';
+export { DurableJournal } from './journal.js';
