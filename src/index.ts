@@ -20,6 +20,7 @@ export { JsonlTraceSink } from './core/sinks/jsonl.js';
 export { MemoryTraceSink } from './core/sinks/memory.js';
 export { createLogger, type Logger } from './core/logger.js';
 export { redact, REDACTED } from './core/redact.js';
+export { registerSecret, scrubText } from './core/secrets.js';
 export { RunContext, type RunContextOptions, type ContextChanges } from './core/context.js';
 export { CancelScope } from './core/cancel-scope.js';
 export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } from './core/interceptor.js';

@@ -6,5 +6,6 @@
 export {
   consume, type Consumer, type ConsumeOptions, type ConsumeStats, type EventDecision, type EventHandler, type EventStore, type BackoffOptions,
 } from './consume.js';
-export type { Delivery, EventSource } from './source.js';
+export { SourceUnavailable, type Delivery, type EventSource } from './source.js';
 export { memorySource, type MemorySource } from './memory.js';
+export { inboxSource, type InboxSource, type InboxOptions, type InboxStore } from './inbox.js';

@@ -4,7 +4,7 @@
  */
 export type { Store } from './types.js';
 export type {
-  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DeadLetter,
+  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DecisionMeta, DeadLetter, InboxEntry,
 } from './types.js';
 export { openStore, isPostgresUrl, STORE_ENV } from './open.js';
 export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, ApprovalChanged } from './errors.js';

@@ -3,6 +3,6 @@
  * it makes says it is scripted (SCRIPTED_NOTICE).
  */
 export {
-  scripted, scriptedByRules, ScriptedModel, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
+  scripted, scriptedByRules, ScriptedModel, ScriptExhausted, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
   type ScriptedTurn, type ScriptRule, type ScriptedOptions, type Responder,
 } from '../models/scripted.js';
