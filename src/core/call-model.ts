@@ -3,8 +3,9 @@
  * cost and the provider's request id. Patterns never call `generate` directly.
  */
 import { RunContext, asAbortError } from './context.js';
+import { ConfigError } from './errors.js';
 import type { CallOptions, Model, ModelRequest, ModelResponse, RetryInfo } from './model.js';
-import { costOf, priceOf } from './pricing.js';
+import { costOfResponse, priceOf } from './pricing.js';
 import type { ActiveSpan } from './tracer.js';
 
 /**
@@ -63,6 +64,7 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
   if (ctx.journal) return ctx.journal.callModel(ctx, model, request, name);
   shapeAnchor ??= anchorShapes();
   ctx.throwIfAborted();
+  if (ctx.budget.capsCost) requirePrices(model);
   ctx.budget.chargeModelTurn();
   const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId);
   let response: ModelResponse;
@@ -74,7 +76,7 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
     span.fail(failure, { provider: model.provider, model: model.modelId, messages: request.messages.length });
     throw failure;
   }
-  const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);
+  const costUsd = costOfResponse(model, response);
   // The span's attributes in one literal (one shape for every model span), all of them the
   // library's own counts, names and ids: nothing to redact.
   span.end({
@@ -86,7 +88,23 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
     finishReason: response.finishReason,
     providerRequestId: response.providerRequestId,
     toolCalls: response.toolCalls.length,
+    servedBy: response.route && `${response.route.servedBy.provider}:${response.route.servedBy.modelId}`,
+    fallbacks: response.route?.skipped,
   }, undefined, true);
   ctx.budget.recordUsage(response.usage, costUsd);
   return response;
+}
+
+/** A cost cap cannot hold on a model without a price: refuse before spending anything. */
+function requirePrices(model: Model): void {
+  if (model.routes) {
+    for (const m of model.routes) requirePrices(m);
+    return;
+  }
+  if (priceOf(model.provider, model.modelId)) return;
+  throw new ConfigError(
+    'maxCostUsd',
+    `${model.provider}:${model.modelId} has no price, so the cost cap cannot be enforced; ` +
+      `give it one with setPrice('${model.provider}:${model.modelId}', { inputPerMTok, outputPerMTok }) or run without maxCostUsd`,
+  );
 }

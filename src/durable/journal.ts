@@ -19,7 +19,7 @@ import type { Journal, RunContext } from '../core/context.js';
 import { RunSuspended } from '../core/errors.js';
 import type { ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, ModelResponse } from '../core/model.js';
-import { costOf, priceOf } from '../core/pricing.js';
+import { costOfResponse } from '../core/pricing.js';
 import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
 import type { Step } from '../core/step.js';
 import type { AnyTool } from '../core/tool.js';
@@ -72,7 +72,7 @@ export class DurableJournal implements Journal {
       return hit.response;
     }
     const response = await callModel(this.bare(ctx), model, request, name);
-    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(model.provider, model.modelId), response.usage), h });
+    await this.record(key, { k: 'model', response, costUsd: costOfResponse(model, response), h });
     return response;
   }
 

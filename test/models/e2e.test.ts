@@ -65,7 +65,7 @@ describe('order-support on real providers (local wire servers)', () => {
     expect(out.answer).toBe(expectedAnswer);
     expect(out.actions).toMatchObject([{ tool: 'get_order', ok: true }]);
     expect(server.requests).toHaveLength(2);
-    expect(server.requests[0]!.body.system).toBe(SYSTEM_PROMPT);
+    expect(server.requests[0]!.body.system).toEqual([{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }]);
     const [result] = toolResultBlocks(server.requests[1]!.body);
     expect(JSON.parse(result!.content)).toMatchObject({ order_id: '1042', carrier: order.carrier });
   });
