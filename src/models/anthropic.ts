@@ -26,6 +26,7 @@ import type { CallOptions, FinishReason, JsonSchema, ModelRequest, ModelResponse
 import { setting } from './http/call-policy.js';
 import { SdkModel, type StreamReader } from './http/sdk-model.js';
 import type { ModelSpecOptions } from './registry.js';
+import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
 type AnthropicModule = typeof import('@anthropic-ai/sdk');
@@ -291,12 +292,13 @@ function usageOf(u: WireUsage | undefined): Usage {
   // cached parts are reported apart so they are priced at the cache rates.
   const read = u?.cache_read_input_tokens ?? 0;
   const write = u?.cache_creation_input_tokens ?? 0;
-  const usage: Usage = { inputTokens: (u?.input_tokens ?? 0) + write + read, outputTokens: u?.output_tokens ?? 0 };
-  if (read) usage.cacheReadTokens = read;
-  if (write) usage.cacheWriteTokens = write;
-  const thinking = u?.output_tokens_details?.thinking_tokens;
-  if (thinking) usage.reasoningTokens = thinking;
-  return usage;
+  return toUsage({
+    input: (u?.input_tokens ?? 0) + write + read,
+    output: u?.output_tokens,
+    cacheRead: read,
+    cacheWrite: write,
+    reasoning: u?.output_tokens_details?.thinking_tokens,
+  });
 }
 
 function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {

@@ -21,6 +21,7 @@ import { setting } from './http/call-policy.js';
 import { OpenAISdkModel } from './http/openai-sdk.js';
 import type { StreamReader } from './http/sdk-model.js';
 import type { ModelSpecOptions } from './registry.js';
+import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
 const PROVIDER = 'openai-compatible';
@@ -147,12 +148,12 @@ function reasoningOf(m: object | null | undefined): string | undefined {
 }
 
 function usageOf(u: ChatCompletion['usage'] | null | undefined): Usage {
-  const usage: Usage = { inputTokens: u?.prompt_tokens ?? 0, outputTokens: u?.completion_tokens ?? 0 };
-  const cached = u?.prompt_tokens_details?.cached_tokens;
-  const reasoning = u?.completion_tokens_details?.reasoning_tokens;
-  if (cached) usage.cacheReadTokens = cached;
-  if (reasoning) usage.reasoningTokens = reasoning;
-  return usage;
+  return toUsage({
+    input: u?.prompt_tokens,
+    output: u?.completion_tokens,
+    cacheRead: u?.prompt_tokens_details?.cached_tokens,
+    reasoning: u?.completion_tokens_details?.reasoning_tokens,
+  });
 }
 
 function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {

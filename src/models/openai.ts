@@ -23,6 +23,7 @@ import { setting } from './http/call-policy.js';
 import { OpenAISdkModel } from './http/openai-sdk.js';
 import type { StreamReader } from './http/sdk-model.js';
 import type { ModelSpecOptions } from './registry.js';
+import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
 export class OpenAIResponsesModel extends OpenAISdkModel<ResponseCreateParamsNonStreaming, Response, ResponseStreamEvent> {
@@ -147,14 +148,13 @@ export function fromResponse(r: Response, providerRequestId: string | undefined)
 }
 
 /** Cached input and reasoning output are parts of the totals, reported apart for pricing. */
-function usageOf(r: Response): Usage {
-  const u = r.usage;
-  const usage: Usage = { inputTokens: u?.input_tokens ?? 0, outputTokens: u?.output_tokens ?? 0 };
-  const cached = u?.input_tokens_details?.cached_tokens;
-  const reasoning = u?.output_tokens_details?.reasoning_tokens;
-  if (cached) usage.cacheReadTokens = cached;
-  if (reasoning) usage.reasoningTokens = reasoning;
-  return usage;
+function usageOf({ usage: u }: Response): Usage {
+  return toUsage({
+    input: u?.input_tokens,
+    output: u?.output_tokens,
+    cacheRead: u?.input_tokens_details?.cached_tokens,
+    reasoning: u?.output_tokens_details?.reasoning_tokens,
+  });
 }
 
 function finishReasonOf(r: Response, hasToolCalls: boolean, refused: boolean): FinishReason {

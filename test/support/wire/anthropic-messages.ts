@@ -1,7 +1,9 @@
 /**
  * The Anthropic Messages wire format (POST /v1/messages): message objects with
  * text and tool_use blocks, the named-event SSE stream (message_start,
- * content_block_*, ping, message_delta, message_stop) and error bodies.
+ * content_block_*, ping, message_delta, message_stop) and error bodies. Text blocks
+ * carry no `citations` field unless there are citations (the API omits it; the
+ * AI SDK's response schema rejects a null there).
  */
 import { split } from './openai-responses.js';
 import type { SseEvent, WireReply } from './server.js';
@@ -11,10 +13,18 @@ const nextId = (prefix: string) => `${prefix}_${(++seq).toString(16).padStart(12
 
 export type Block = { text: string } | { toolUse: { name: string; input: unknown; id?: string } };
 
-export function messageObject(blocks: Block[], opts: { stopReason?: string; usage?: { input: number; output: number; cacheRead?: number }; model?: string } = {}) {
+export interface AnthropicWireUsage {
+  /** Uncached input (as the API counts it). */
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+export function messageObject(blocks: Block[], opts: { stopReason?: string; usage?: AnthropicWireUsage; model?: string } = {}) {
   const usage = opts.usage ?? { input: 50, output: 9 };
   const content = blocks.map((b) =>
-    'text' in b ? { type: 'text', text: b.text, citations: null } : { type: 'tool_use', id: b.toolUse.id ?? nextId('toolu'), name: b.toolUse.name, input: b.toolUse.input, caller: { type: 'direct' } },
+    'text' in b ? { type: 'text', text: b.text } : { type: 'tool_use', id: b.toolUse.id ?? nextId('toolu'), name: b.toolUse.name, input: b.toolUse.input, caller: { type: 'direct' } },
   );
   return {
     id: nextId('msg'),
@@ -26,7 +36,7 @@ export function messageObject(blocks: Block[], opts: { stopReason?: string; usag
     stop_sequence: null,
     usage: {
       input_tokens: usage.input,
-      cache_creation_input_tokens: 0,
+      cache_creation_input_tokens: usage.cacheWrite ?? 0,
       cache_read_input_tokens: usage.cacheRead ?? 0,
       output_tokens: usage.output,
       service_tier: 'standard',
@@ -46,7 +56,7 @@ export function anthropicErrorReply(status: number, message: string, opts: { hea
 }
 
 /** The named-event stream for a message, text and tool input JSON split into pieces. */
-export function messageEvents(blocks: Block[], opts: { chunks?: number; usage?: { input: number; output: number } } = {}): SseEvent[] {
+export function messageEvents(blocks: Block[], opts: { chunks?: number; usage?: AnthropicWireUsage } = {}): SseEvent[] {
   const full = messageObject(blocks, { usage: opts.usage });
   const ev = (event: string, body: Record<string, unknown>): SseEvent => ({ event, data: { type: event, ...body } });
   const events: SseEvent[] = [
@@ -56,7 +66,7 @@ export function messageEvents(blocks: Block[], opts: { chunks?: number; usage?: 
   ];
   full.content.forEach((block: any, index) => {
     if (block.type === 'text') {
-      events.push(ev('content_block_start', { index, content_block: { type: 'text', text: '', citations: null } }));
+      events.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
       if (index === 0) events.push(ev('ping', {}));
       for (const piece of split(block.text, opts.chunks ?? 3)) events.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: piece } }));
     } else {
