@@ -18,7 +18,7 @@ import { createModel } from '../../src/models/registry.js';
 import { anthropicJsonReply, messageObject } from '../support/wire/anthropic-messages.js';
 import { chatJsonReply, completionObject } from '../support/wire/chat-completions.js';
 import { jsonReply, responseObject } from '../support/wire/openai-responses.js';
-import { anthropicOrderSupportResponder, toolResultBlocks } from '../support/wire/anthropic-messages.js';
+import { anthropicOrderSupportResponder, missingCacheBreakpoints, toolResultBlocks } from '../support/wire/anthropic-messages.js';
 import { chatOrderSupportResponder } from '../support/wire/chat-completions.js';
 import { functionOutputs, orderSupportResponder } from '../support/wire/openai-responses.js';
 import { wireServerPerTest, type WireReply } from '../support/wire/server.js';
@@ -66,6 +66,8 @@ describe('order-support on real providers (local wire servers)', () => {
     expect(out.actions).toMatchObject([{ tool: 'get_order', ok: true }]);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]!.body.system).toEqual([{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }]);
+    // The stable prefix carries cache_control on every turn: system, tools, the first message.
+    for (const r of server.requests) expect(missingCacheBreakpoints(r.body)).toEqual([]);
     const [result] = toolResultBlocks(server.requests[1]!.body);
     expect(JSON.parse(result!.content)).toMatchObject({ order_id: '1042', carrier: order.carrier });
   });

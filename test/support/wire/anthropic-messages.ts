@@ -113,3 +113,50 @@ export function anthropicOrderSupportResponder(req: { body: any }): WireReply {
   }
   return req.body.stream ? anthropicSseReply(messageEvents(blocks)) : anthropicJsonReply(messageObject(blocks));
 }
+
+const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+
+/**
+ * What the Messages API would reject in a request's image and document blocks
+ * (in user turns and inside tool_result content): image sources are base64 with
+ * a jpeg/png/gif/webp media_type, or url; document sources are base64 PDF, url,
+ * or text/plain.
+ */
+export function anthropicMediaProblems(body: any): string[] {
+  const problems: string[] = [];
+  const blocks: any[] = [];
+  for (const m of body?.messages ?? []) {
+    if (!Array.isArray(m.content)) continue;
+    for (const b of m.content) {
+      blocks.push(b);
+      if (b.type === 'tool_result' && Array.isArray(b.content)) blocks.push(...b.content);
+    }
+  }
+  for (const b of blocks) {
+    const s = b.source ?? {};
+    if (b.type === 'image') {
+      const ok = (s.type === 'base64' && IMAGE_MEDIA_TYPES.includes(s.media_type) && /^[A-Za-z0-9+/=]+$/.test(s.data ?? '')) || (s.type === 'url' && /^https?:\/\//.test(s.url ?? ''));
+      if (!ok) problems.push(`image block with an unusable source: ${JSON.stringify(s).slice(0, 60)}`);
+    } else if (b.type === 'document') {
+      const ok =
+        (s.type === 'base64' && s.media_type === 'application/pdf' && /^[A-Za-z0-9+/=]+$/.test(s.data ?? '')) ||
+        (s.type === 'url' && /^https?:\/\//.test(s.url ?? '')) ||
+        (s.type === 'text' && s.media_type === 'text/plain' && typeof s.data === 'string');
+      if (!ok) problems.push(`document block with an unusable source: ${JSON.stringify(s).slice(0, 60)}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Where this library puts cache_control by default (missing ones listed): the
+ * last system block, the last tool, and the last block of the first message.
+ */
+export function missingCacheBreakpoints(body: any): string[] {
+  const missing: string[] = [];
+  const last = (xs: any[] | undefined) => (Array.isArray(xs) ? xs[xs.length - 1] : undefined);
+  if (body.system !== undefined && !last(body.system)?.cache_control) missing.push('system');
+  if (body.tools?.length && !last(body.tools)?.cache_control) missing.push('tools');
+  if (body.messages?.length && !last(body.messages[0].content)?.cache_control) missing.push('messages[0]');
+  return missing;
+}

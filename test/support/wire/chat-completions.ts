@@ -89,3 +89,25 @@ export function chatOrderSupportResponder(req: { body: any }): WireReply {
   }
   return req.body.stream ? chatSseReply(chunkEvents(answer)) : chatJsonReply(completionObject(answer), nextId('req'));
 }
+
+/**
+ * What a Chat Completions server would reject in a request's media parts:
+ * image_url needs { url } (http(s) or a base64 data: URL); file needs
+ * { file_data: base64 data: URL, filename } or a file_id; tool messages take text only.
+ */
+export function chatMediaProblems(body: any): string[] {
+  const problems: string[] = [];
+  for (const m of body?.messages ?? []) {
+    if (!Array.isArray(m.content)) continue;
+    for (const p of m.content) {
+      if (m.role === 'tool' && p.type !== 'text') problems.push(`tool message with a ${p.type} part`);
+      if (p.type === 'image_url') {
+        if (!/^(https?:\/\/|data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+$)/.test(p.image_url?.url ?? '')) problems.push('image_url without a usable url');
+      } else if (p.type === 'file') {
+        const f = p.file ?? {};
+        if (!(f.file_id || (/^data:[a-z]+\/[a-z0-9+.-]+;base64,[A-Za-z0-9+/=]+$/.test(f.file_data ?? '') && f.filename))) problems.push('file needs file_data (base64 data: URL) with a filename, or a file_id');
+      } else if (p.type !== 'text') problems.push(`unknown content part ${p.type}`);
+    }
+  }
+  return problems;
+}

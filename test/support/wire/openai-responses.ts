@@ -178,3 +178,28 @@ export function orderSupportResponder(req: { body: any }): WireReply {
   const text = `Order ${o.order_id} is ${o.status} with ${o.carrier}, arriving ${o.eta}.`;
   return req.body.stream ? sseReply(responseEvents([{ text }])) : jsonReply(responseObject([{ text }]));
 }
+
+/**
+ * What the Responses API would reject in a request's media parts: an input_image
+ * needs an image_url (http(s) or a base64 data: URL) or a file_id (detail is optional);
+ * an input_file needs file_data as a base64 data: URL with a filename, a file_url
+ * or a file_id. Both may appear in messages and in function_call_output lists.
+ */
+export function responsesMediaProblems(body: any): string[] {
+  const problems: string[] = [];
+  const parts: any[] = [];
+  for (const item of body?.input ?? []) {
+    if (Array.isArray(item?.content)) parts.push(...item.content);
+    if (item?.type === 'function_call_output' && Array.isArray(item.output)) parts.push(...item.output);
+  }
+  for (const p of parts) {
+    if (p.type === 'input_image') {
+      if (!(p.file_id || /^(https?:\/\/|data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+$)/.test(p.image_url ?? ''))) problems.push(`input_image without a usable image_url: ${String(p.image_url).slice(0, 40)}`);
+      if (p.detail !== undefined && !['low', 'high', 'auto', 'original'].includes(p.detail)) problems.push(`input_image with detail ${p.detail}`);
+    } else if (p.type === 'input_file') {
+      const inline = typeof p.file_data === 'string' && /^data:[a-z]+\/[a-z0-9+.-]+;base64,[A-Za-z0-9+/=]+$/.test(p.file_data) && p.filename;
+      if (!(inline || p.file_url || p.file_id)) problems.push('input_file needs file_data (base64 data: URL) with a filename, a file_url or a file_id');
+    } else if (p.type !== 'input_text' && p.type !== 'output_text') problems.push(`unknown content part ${p.type}`);
+  }
+  return problems;
+}
