@@ -11,7 +11,7 @@ import type { SseEvent, WireReply } from './server.js';
 let seq = 0;
 const nextId = (prefix: string) => `${prefix}_${(++seq).toString(16).padStart(12, '0')}`;
 
-export type Block = { text: string } | { toolUse: { name: string; input: unknown; id?: string } };
+export type Block = { text: string } | { thinking: string } | { toolUse: { name: string; input: unknown; id?: string } };
 
 export interface AnthropicWireUsage {
   /** Uncached input (as the API counts it). */
@@ -24,7 +24,11 @@ export interface AnthropicWireUsage {
 export function messageObject(blocks: Block[], opts: { stopReason?: string; usage?: AnthropicWireUsage; model?: string } = {}) {
   const usage = opts.usage ?? { input: 50, output: 9 };
   const content = blocks.map((b) =>
-    'text' in b ? { type: 'text', text: b.text } : { type: 'tool_use', id: b.toolUse.id ?? nextId('toolu'), name: b.toolUse.name, input: b.toolUse.input, caller: { type: 'direct' } },
+    'text' in b
+      ? { type: 'text', text: b.text }
+      : 'thinking' in b
+        ? { type: 'thinking', thinking: b.thinking, signature: `sig_${b.thinking.length}` }
+        : { type: 'tool_use', id: b.toolUse.id ?? nextId('toolu'), name: b.toolUse.name, input: b.toolUse.input, caller: { type: 'direct' } },
   );
   return {
     id: nextId('msg'),
@@ -69,6 +73,10 @@ export function messageEvents(blocks: Block[], opts: { chunks?: number; usage?: 
       events.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
       if (index === 0) events.push(ev('ping', {}));
       for (const piece of split(block.text, opts.chunks ?? 3)) events.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: piece } }));
+    } else if (block.type === 'thinking') {
+      events.push(ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+      for (const piece of split(block.thinking, opts.chunks ?? 3)) events.push(ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: piece } }));
+      events.push(ev('content_block_delta', { index, delta: { type: 'signature_delta', signature: block.signature } }));
     } else {
       events.push(ev('content_block_start', { index, content_block: { ...block, input: {} } }));
       for (const piece of split(JSON.stringify(block.input), opts.chunks ?? 3)) {
