@@ -20,7 +20,7 @@ import type {
   LanguageModelV3ToolResultOutput,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
-import { ModelError, UnsupportedContent } from '../core/errors.js';
+import { ConfigError, ModelError, UnsupportedContent } from '../core/errors.js';
 import type { Content, ContentPart, Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy } from './http/call-policy.js';
@@ -321,3 +321,54 @@ export const classifyAiSdkError: Classify = (err) => {
   if (e.name === 'AI_APICallError' && e.isRetryable) return { retryable: true, message: `connection failed: ${message}` };
   return { retryable: false, message };
 };
+
+/**
+ * `ai-sdk:<package>/<model-id>` (the CLI's --model, createModel): the package's
+ * provider instance (`google`, `mistral`…; with a base URL or key, its
+ * `create…` factory) gives the language model. `ai-sdk:google/gemini-2.5-flash`
+ * is short for `ai-sdk:@ai-sdk/google/gemini-2.5-flash`. A package that is not
+ * installed is a ConfigError that says what to install.
+ */
+export async function aiSdkModelFromSpec(spec: string, options: ModelSpecOptions = {}): Promise<Model> {
+  const { pkg, modelId } = parseAiSdkSpec(spec);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pkg)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new ConfigError('model', `ai-sdk:${pkg}/${modelId} needs the package ${pkg}: npm install ${pkg}`);
+  }
+  const provider = options.baseUrl || options.apiKey ? fromFactory(mod, pkg, options) : defaultInstance(mod, pkg);
+  return fromAiSdk(provider.languageModel(modelId), options);
+}
+
+interface ProviderLike {
+  languageModel(modelId: string): AiSdkLanguageModel;
+}
+
+const isProvider = (v: unknown): v is ProviderLike => (typeof v === 'function' || (typeof v === 'object' && v !== null)) && typeof (v as ProviderLike).languageModel === 'function';
+
+function defaultInstance(mod: Record<string, unknown>, pkg: string): ProviderLike {
+  const instance = Object.entries(mod).find(([name, v]) => !name.startsWith('create') && isProvider(v))?.[1];
+  if (!instance) throw new ConfigError('model', `${pkg} exports no AI SDK provider instance; build the model in code and pass it to fromAiSdk()`);
+  return instance as ProviderLike;
+}
+
+function fromFactory(mod: Record<string, unknown>, pkg: string, options: ModelSpecOptions): ProviderLike {
+  const factory = Object.entries(mod).find(([name, v]) => name.startsWith('create') && typeof v === 'function')?.[1] as ((s: object) => unknown) | undefined;
+  const provider = factory?.({ ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  if (!isProvider(provider)) throw new ConfigError('model', `${pkg} exports no create…() provider factory; build the model in code and pass it to fromAiSdk()`);
+  return provider;
+}
+
+export function parseAiSdkSpec(spec: string): { pkg: string; modelId: string } {
+  const rest = spec.replace(/^ai-sdk:/, '');
+  const parts = rest.split('/');
+  const scoped = rest.startsWith('@');
+  const pkg = scoped ? parts.slice(0, 2).join('/') : `@ai-sdk/${parts[0]}`;
+  const modelId = parts.slice(scoped ? 2 : 1).join('/');
+  if (!parts[0] || (scoped && !parts[1]) || !modelId) {
+    throw new ConfigError('model', `"${spec}" is not ai-sdk:<package>/<model-id>, e.g. ai-sdk:@ai-sdk/google/gemini-2.5-flash or ai-sdk:mistral/mistral-large-latest`);
+  }
+  return { pkg, modelId };
+}

@@ -36,7 +36,7 @@ export interface ModelSpecOptions {
   promptCache?: boolean | { messages?: number };
 }
 
-export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'scripted'] as const;
+export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'ai-sdk', 'scripted'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export function parseModelSpec(spec: string): { provider: ProviderName; model: string } {
@@ -65,6 +65,10 @@ export async function createModel(spec: string, options: ModelSpecOptions = {}):
     case 'anthropic': {
       const { AnthropicModel } = await import('./anthropic.js');
       return new AnthropicModel(model, options);
+    }
+    case 'ai-sdk': {
+      const { aiSdkModelFromSpec } = await import('./ai-sdk.js');
+      return aiSdkModelFromSpec(model, options);
     }
     case 'scripted':
       throw new ConfigError('model', 'the scripted model is built from a script: use scripted(...) in code, or omit --model for an example');
