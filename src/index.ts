@@ -108,3 +108,5 @@ export {
 } from './models/scripted.js';
 export { createModel, parseModelSpec, type ModelSpecOptions } from './models/registry.js';
 export { RateLimiter, type RateLimits } from './models/http/rate-limit.js';
+export { fromAiSdk } from './models/ai-sdk.js';
+export { fallback } from './models/fallback.js';

@@ -10,7 +10,7 @@ import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Message, ToolCall } from '../core/messages.js';
-import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
+import type { Model, ModelRequest, OutputSpec, ReasoningEffort, ToolSpec } from '../core/model.js';
 import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
@@ -28,6 +28,8 @@ export interface AgentConfig<O> {
   /** Text returned when maxTurns is reached without an answer. */
   fallbackText?: string;
   temperature?: number;
+  /** How hard a reasoning model thinks, where the provider has such an option. */
+  reasoningEffort?: ReasoningEffort;
   maxOutputTokens?: number;
 }
 
@@ -69,6 +71,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly maxTurns: number;
   private readonly fallbackText: string;
   private readonly temperature: number | undefined;
+  private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly maxOutputTokens: number | undefined;
 
   constructor(config: AgentConfig<O>) {
@@ -95,6 +98,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.maxTurns = maxTurns;
     this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
     this.temperature = config.temperature;
+    this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
   }
 
@@ -109,6 +113,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       tools: this.toolSpecs,
       output: this.outputSpec,
       temperature: this.temperature,
+      reasoningEffort: this.reasoningEffort,
       maxOutputTokens: this.maxOutputTokens,
     };
 
