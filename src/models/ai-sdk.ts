@@ -26,6 +26,7 @@ import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, Str
 import { CallPolicy } from './http/call-policy.js';
 import { isRetryableStatus, parseRetryAfter, type Classify } from './http/retry.js';
 import type { ModelSpecOptions } from './registry.js';
+import { StreamState, withReasoning } from './stream-state.js';
 import { toUsage } from './usage.js';
 
 /** A language model of the AI SDK provider specification, version 3 or 2. */
@@ -172,15 +173,16 @@ function fromGenerateResult(r: LanguageModelV3GenerateResult, version: 'v2' | 'v
     else if (c.type === 'reasoning') reasoning += c.text;
     else if (c.type === 'tool-call' && !c.providerExecuted) toolCalls.push({ id: c.toolCallId, name: c.toolName, arguments: c.input });
   }
-  const response: ModelResponse = {
-    text,
-    toolCalls,
-    usage: usageOf(r.usage, version),
-    finishReason: finishReasonOf(r.finishReason, toolCalls.length > 0),
-    providerRequestId: requestIdOf(r.response?.headers) ?? r.response?.id,
-  };
-  if (reasoning) response.reasoning = reasoning;
-  return response;
+  return withReasoning(
+    {
+      text,
+      toolCalls,
+      usage: usageOf(r.usage, version),
+      finishReason: finishReasonOf(r.finishReason, toolCalls.length > 0),
+      providerRequestId: requestIdOf(r.response?.headers) ?? r.response?.id,
+    },
+    reasoning,
+  );
 }
 
 function usageOf(u: LanguageModelV3Usage | LanguageModelV2Usage | undefined, version: 'v2' | 'v3'): Usage {
@@ -221,37 +223,30 @@ function requestIdOf(headers: Record<string, string | undefined> | undefined): s
 }
 
 /** Stream parts → StreamEvents; tool calls arrive whole in the spec ('tool-call' after its input deltas). */
-class AiSdkStreamReader {
+class AiSdkStreamReader extends StreamState {
   requestId: string | undefined;
   private responseId: string | undefined;
-  private text = '';
-  private reasoning = '';
-  private readonly toolCalls: ToolCall[] = [];
   private usage: Usage | undefined;
   private finishReason: LanguageModelV3GenerateResult['finishReason'] | undefined;
 
   constructor(
     private readonly version: 'v2' | 'v3',
     private readonly provider: string,
-  ) {}
+  ) {
+    super();
+  }
 
   *push(part: LanguageModelV3StreamPart): Iterable<StreamEvent> {
     switch (part.type) {
       case 'text-delta':
-        this.text += part.delta;
-        yield { type: 'text-delta', delta: part.delta };
+        yield this.textDelta(part.delta);
         break;
       case 'reasoning-delta':
-        this.reasoning += part.delta;
-        yield { type: 'reasoning-delta', delta: part.delta };
+        yield this.reasoningDelta(part.delta);
         break;
-      case 'tool-call': {
-        if (part.providerExecuted) break;
-        const call: ToolCall = { id: part.toolCallId, name: part.toolName, arguments: part.input };
-        this.toolCalls.push(call);
-        yield { type: 'tool-call', call };
+      case 'tool-call':
+        if (!part.providerExecuted) yield this.toolCall({ id: part.toolCallId, name: part.toolName, arguments: part.input });
         break;
-      }
       case 'response-metadata':
         this.responseId ??= part.id;
         break;
@@ -267,15 +262,10 @@ class AiSdkStreamReader {
   finish(): ModelResponse {
     const providerRequestId = this.requestId ?? this.responseId;
     if (!this.usage) throw new ModelError(this.provider, 'stream ended before its finish part', { requestId: providerRequestId, retryable: true });
-    const response: ModelResponse = {
-      text: this.text,
-      toolCalls: this.toolCalls,
-      usage: this.usage,
-      finishReason: finishReasonOf(this.finishReason, this.toolCalls.length > 0),
-      providerRequestId,
-    };
-    if (this.reasoning) response.reasoning = this.reasoning;
-    return response;
+    return withReasoning(
+      { text: this.text, toolCalls: this.toolCalls, usage: this.usage, finishReason: finishReasonOf(this.finishReason, this.toolCalls.length > 0), providerRequestId },
+      this.reasoning,
+    );
   }
 }
 

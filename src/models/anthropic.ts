@@ -26,6 +26,7 @@ import type { CallOptions, FinishReason, JsonSchema, ModelRequest, ModelResponse
 import { setting } from './http/call-policy.js';
 import { SdkModel, type StreamReader } from './http/sdk-model.js';
 import type { ModelSpecOptions } from './registry.js';
+import { StreamState, withReasoning } from './stream-state.js';
 import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
@@ -267,12 +268,12 @@ export function fromMessage(m: AnthropicMessage, output: OutputTool | undefined,
     }
   }
   // Real tool calls come first; the structured answer is the final one.
-  const response: ModelResponse =
+  return withReasoning(
     structured !== undefined && toolCalls.length === 0
       ? { text: structured, toolCalls, usage: usageOf(m.usage), finishReason: 'stop', providerRequestId }
-      : { text, toolCalls, usage: usageOf(m.usage), finishReason: finishReasonOf(m.stop_reason, toolCalls.length > 0), providerRequestId };
-  if (reasoning) response.reasoning = reasoning;
-  return response;
+      : { text, toolCalls, usage: usageOf(m.usage), finishReason: finishReasonOf(m.stop_reason, toolCalls.length > 0), providerRequestId },
+    reasoning,
+  );
 }
 
 function outputText(input: unknown, output: OutputTool): string {
@@ -323,19 +324,18 @@ function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean
  * the structured-output tool's input as text, usage from message_start and
  * message_delta.
  */
-export class MessagesStreamReader implements StreamReader<RawMessageStreamEvent> {
-  private text = '';
-  private reasoning = '';
+export class MessagesStreamReader extends StreamState implements StreamReader<RawMessageStreamEvent> {
   private reasoningTokens: number | undefined;
   private structured: string | undefined;
-  private readonly toolCalls: ToolCall[] = [];
   private readonly blocks = new Map<number, { kind: 'tool' | 'output'; id: string; name: string; json: string }>();
   private inputUsage: Usage = { inputTokens: 0, outputTokens: 0 };
   private outputTokens = 0;
   private stopReason: string | null = null;
   private stopped = false;
 
-  constructor(private readonly output: OutputTool | undefined) {}
+  constructor(private readonly output: OutputTool | undefined) {
+    super();
+  }
 
   *push(event: RawMessageStreamEvent, _requestId?: string): Iterable<StreamEvent> {
     switch (event.type) {
@@ -346,8 +346,7 @@ export class MessagesStreamReader implements StreamReader<RawMessageStreamEvent>
       case 'content_block_start': {
         const b = event.content_block;
         if (b.type === 'text' && b.text) {
-          this.text += b.text;
-          yield { type: 'text-delta', delta: b.text };
+          yield this.textDelta(b.text);
         } else if (b.type === 'tool_use') {
           const kind = this.output && b.name === this.output.name ? 'output' : 'tool';
           this.blocks.set(event.index, { kind, id: b.id, name: b.name, json: '' });
@@ -357,11 +356,9 @@ export class MessagesStreamReader implements StreamReader<RawMessageStreamEvent>
       case 'content_block_delta': {
         const d = event.delta;
         if (d.type === 'text_delta') {
-          this.text += d.text;
-          yield { type: 'text-delta', delta: d.text };
+          yield this.textDelta(d.text);
         } else if (d.type === 'thinking_delta') {
-          this.reasoning += d.thinking;
-          yield { type: 'reasoning-delta', delta: d.thinking };
+          yield this.reasoningDelta(d.thinking);
         } else if (d.type === 'input_json_delta') {
           const b = this.blocks.get(event.index);
           if (!b) break;
@@ -380,9 +377,7 @@ export class MessagesStreamReader implements StreamReader<RawMessageStreamEvent>
           this.structured = outputText(input, this.output!);
           if (this.output!.wrapped) yield { type: 'text-delta', delta: this.structured };
         } else {
-          const call: ToolCall = { id: b.id, name: b.name, arguments: b.json || '{}' };
-          this.toolCalls.push(call);
-          yield { type: 'tool-call', call };
+          yield this.toolCall({ id: b.id, name: b.name, arguments: b.json || '{}' });
         }
         break;
       }
@@ -402,12 +397,12 @@ export class MessagesStreamReader implements StreamReader<RawMessageStreamEvent>
     if (!this.stopped) throw new ModelError('anthropic', 'stream ended before message_stop', { requestId, retryable: true });
     const usage: Usage = { ...this.inputUsage, outputTokens: this.outputTokens };
     if (this.reasoningTokens) usage.reasoningTokens = this.reasoningTokens;
-    const response: ModelResponse =
+    return withReasoning(
       this.structured !== undefined && this.toolCalls.length === 0
         ? { text: this.structured, toolCalls: [], usage, finishReason: 'stop', providerRequestId: requestId }
-        : { text: this.text, toolCalls: this.toolCalls, usage, finishReason: finishReasonOf(this.stopReason, this.toolCalls.length > 0), providerRequestId: requestId };
-    if (this.reasoning) response.reasoning = this.reasoning;
-    return response;
+        : { text: this.text, toolCalls: this.toolCalls, usage, finishReason: finishReasonOf(this.stopReason, this.toolCalls.length > 0), providerRequestId: requestId },
+      this.reasoning,
+    );
   }
 }
 

@@ -21,6 +21,7 @@ import { setting } from './http/call-policy.js';
 import { OpenAISdkModel } from './http/openai-sdk.js';
 import type { StreamReader } from './http/sdk-model.js';
 import type { ModelSpecOptions } from './registry.js';
+import { StreamState, withReasoning } from './stream-state.js';
 import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
@@ -128,16 +129,16 @@ export function fromCompletion(c: ChatCompletion, providerRequestId: string | un
   for (const t of choice.message.tool_calls ?? []) {
     if (t.type === 'function') toolCalls.push({ id: t.id, name: t.function.name, arguments: t.function.arguments ?? '' });
   }
-  const response: ModelResponse = {
-    text: choice.message.content ?? choice.message.refusal ?? '',
-    toolCalls,
-    usage: usageOf(c.usage),
-    finishReason: finishReasonOf(choice.finish_reason, toolCalls.length > 0),
-    providerRequestId,
-  };
-  const reasoning = reasoningOf(choice.message);
-  if (reasoning) response.reasoning = reasoning;
-  return response;
+  return withReasoning(
+    {
+      text: choice.message.content ?? choice.message.refusal ?? '',
+      toolCalls,
+      usage: usageOf(c.usage),
+      finishReason: finishReasonOf(choice.finish_reason, toolCalls.length > 0),
+      providerRequestId,
+    },
+    reasoningOf(choice.message),
+  );
 }
 
 /** vLLM, Ollama and DeepSeek-style servers return reasoning as `reasoning_content` (some as `reasoning`). */
@@ -177,11 +178,8 @@ function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean
  * by `index` (id and name first, then argument pieces); each is emitted whole
  * when the choice finishes. Usage comes in the last chunk (include_usage).
  */
-export class ChatStreamReader implements StreamReader<ChatCompletionChunk> {
-  private text = '';
-  private reasoning = '';
+export class ChatStreamReader extends StreamState implements StreamReader<ChatCompletionChunk> {
   private readonly calls = new Map<number, { id: string; name: string; args: string }>();
-  private readonly emitted: ToolCall[] = [];
   private finishReason: string | null = null;
   private usage: Usage | undefined;
   private id: string | undefined;
@@ -193,14 +191,8 @@ export class ChatStreamReader implements StreamReader<ChatCompletionChunk> {
     if (!choice) return;
     const delta = choice.delta;
     const reasoning = reasoningOf(delta);
-    if (reasoning) {
-      this.reasoning += reasoning;
-      yield { type: 'reasoning-delta', delta: reasoning };
-    }
-    if (delta?.content) {
-      this.text += delta.content;
-      yield { type: 'text-delta', delta: delta.content };
-    }
+    if (reasoning) yield this.reasoningDelta(reasoning);
+    if (delta?.content) yield this.textDelta(delta.content);
     for (const t of delta?.tool_calls ?? []) {
       let call = this.calls.get(t.index);
       if (!call) this.calls.set(t.index, (call = { id: '', name: '', args: '' }));
@@ -219,24 +211,23 @@ export class ChatStreamReader implements StreamReader<ChatCompletionChunk> {
     if (this.finishReason === null) {
       throw new ModelError(PROVIDER, 'stream ended without a finish_reason', { requestId: providerRequestId, retryable: true });
     }
-    const response: ModelResponse = {
-      text: this.text,
-      toolCalls: this.emitted,
-      usage: this.usage ?? { inputTokens: 0, outputTokens: 0 },
-      finishReason: finishReasonOf(this.finishReason, this.emitted.length > 0),
-      providerRequestId,
-    };
-    if (this.reasoning) response.reasoning = this.reasoning;
-    return response;
+    return withReasoning(
+      {
+        text: this.text,
+        toolCalls: this.toolCalls,
+        usage: this.usage ?? { inputTokens: 0, outputTokens: 0 },
+        finishReason: finishReasonOf(this.finishReason, this.toolCalls.length > 0),
+        providerRequestId,
+      },
+      this.reasoning,
+    );
   }
 
   private *flushCalls(): Iterable<StreamEvent> {
     const indexes = [...this.calls.keys()].sort((a, b) => a - b);
     for (const i of indexes) {
       const c = this.calls.get(i)!;
-      const call: ToolCall = { id: c.id || `call_${i}`, name: c.name, arguments: c.args || '{}' };
-      this.emitted.push(call);
-      yield { type: 'tool-call', call };
+      yield this.toolCall({ id: c.id || `call_${i}`, name: c.name, arguments: c.args || '{}' });
     }
     this.calls.clear();
   }

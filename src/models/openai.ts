@@ -23,6 +23,7 @@ import { setting } from './http/call-policy.js';
 import { OpenAISdkModel } from './http/openai-sdk.js';
 import type { StreamReader } from './http/sdk-model.js';
 import type { ModelSpecOptions } from './registry.js';
+import { StreamState, withReasoning } from './stream-state.js';
 import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
@@ -142,9 +143,7 @@ export function fromResponse(r: Response, providerRequestId: string | undefined)
       toolCalls.push({ id: item.call_id, name: item.name, arguments: item.arguments });
     }
   }
-  const response: ModelResponse = { text, toolCalls, usage: usageOf(r), finishReason: finishReasonOf(r, toolCalls.length > 0, refused), providerRequestId };
-  if (reasoning) response.reasoning = reasoning;
-  return response;
+  return withReasoning({ text, toolCalls, usage: usageOf(r), finishReason: finishReasonOf(r, toolCalls.length > 0, refused), providerRequestId }, reasoning);
 }
 
 /** Cached input and reasoning output are parts of the totals, reported apart for pricing. */
@@ -171,22 +170,17 @@ function finishReasonOf(r: Response, hasToolCalls: boolean, refused: boolean): F
  * each function call once its arguments are complete (assembled from the
  * argument deltas), and the final usage and status from response.completed.
  */
-export class ResponsesStreamReader implements StreamReader<ResponseStreamEvent> {
-  private text = '';
-  private reasoning = '';
-  private readonly toolCalls: ToolCall[] = [];
+export class ResponsesStreamReader extends StreamState implements StreamReader<ResponseStreamEvent> {
   private readonly pending = new Map<string, { callId: string; name: string; args: string }>();
   private final: Response | undefined;
 
   *push(event: ResponseStreamEvent, requestId: string | undefined): Iterable<StreamEvent> {
     switch (event.type) {
       case 'response.output_text.delta':
-        this.text += event.delta;
-        yield { type: 'text-delta', delta: event.delta };
+        yield this.textDelta(event.delta);
         break;
       case 'response.reasoning_summary_text.delta':
-        this.reasoning += event.delta;
-        yield { type: 'reasoning-delta', delta: event.delta };
+        yield this.reasoningDelta(event.delta);
         break;
       case 'response.output_item.added':
         if (event.item.type === 'function_call') {
@@ -208,9 +202,7 @@ export class ResponsesStreamReader implements StreamReader<ResponseStreamEvent> 
           const key = event.item.id ?? event.item.call_id;
           const p = this.pending.get(key);
           this.pending.delete(key);
-          const call: ToolCall = { id: event.item.call_id, name: event.item.name, arguments: p?.args || event.item.arguments };
-          this.toolCalls.push(call);
-          yield { type: 'tool-call', call };
+          yield this.toolCall({ id: event.item.call_id, name: event.item.name, arguments: p?.args || event.item.arguments });
         }
         break;
       case 'response.completed':
@@ -227,15 +219,15 @@ export class ResponsesStreamReader implements StreamReader<ResponseStreamEvent> 
   finish(requestId: string | undefined): ModelResponse {
     if (!this.final) throw new ModelError('openai', 'stream ended before response.completed', { requestId, retryable: true });
     const fromFinal = fromResponse(this.final, requestId);
-    const response: ModelResponse = {
-      text: this.text || fromFinal.text,
-      toolCalls: this.toolCalls.length ? this.toolCalls : fromFinal.toolCalls,
-      usage: fromFinal.usage,
-      finishReason: fromFinal.finishReason,
-      providerRequestId: requestId,
-    };
-    const reasoning = this.reasoning || fromFinal.reasoning;
-    if (reasoning) response.reasoning = reasoning;
-    return response;
+    return withReasoning(
+      {
+        text: this.text || fromFinal.text,
+        toolCalls: this.toolCalls.length ? this.toolCalls : fromFinal.toolCalls,
+        usage: fromFinal.usage,
+        finishReason: fromFinal.finishReason,
+        providerRequestId: requestId,
+      },
+      this.reasoning || fromFinal.reasoning,
+    );
   }
 }

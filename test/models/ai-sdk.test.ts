@@ -20,6 +20,7 @@ import { fromAiSdk } from '../../src/models/ai-sdk.js';
 import { anthropicJsonReply, anthropicOrderSupportResponder, messageObject } from '../support/wire/anthropic-messages.js';
 import { errorReply, jsonReply, orderSupportResponder, responseEvents, responseObject, sseReply } from '../support/wire/openai-responses.js';
 import { inOrder, wireServerPerTest } from '../support/wire/server.js';
+import { collect } from '../support/collect.js';
 
 const serve = wireServerPerTest();
 const order = ORDERS.get('1042')!;
@@ -31,11 +32,6 @@ const usage = (input: number, output: number, extra: { cacheRead?: number; cache
 });
 const stop = { unified: 'stop' as const, raw: 'stop' };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 const getOrder = tool({
   name: 'get_order',

@@ -8,6 +8,7 @@ import { AnthropicModel, DEFAULT_ANTHROPIC_MAX_TOKENS } from '../../src/models/a
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { anthropicErrorReply, anthropicJsonReply, anthropicSseReply, messageEvents, messageObject } from '../support/wire/anthropic-messages.js';
 import { inOrder, wireServerPerTest, type WireServer } from '../support/wire/server.js';
+import { collect } from '../support/collect.js';
 
 const serve = wireServerPerTest();
 
@@ -18,11 +19,6 @@ function model(s: WireServer, extra: ConstructorParameters<typeof AnthropicModel
 const getOrder = tool({ name: 'get_order', description: 'Fetch an order by id.', input: z.object({ order_id: z.string() }), execute: () => ({}) });
 const ask: ModelRequest = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is order 1042?' }] };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('anthropic (Messages API) request mapping', () => {
   it('sends system, max_tokens, tool_use and grouped tool_result blocks', async () => {

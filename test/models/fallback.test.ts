@@ -10,6 +10,7 @@ import { anthropicJsonReply, anthropicSseReply, messageEvents, messageObject } f
 import { errorReply, jsonReply, responseEvents, responseObject, sseReply } from '../support/wire/openai-responses.js';
 import { inOrder, startWireServer, type WireServer } from '../support/wire/server.js';
 import { afterEach } from 'vitest';
+import { collect } from '../support/collect.js';
 
 const servers: WireServer[] = [];
 afterEach(async () => {
@@ -25,11 +26,6 @@ const openai = (s: WireServer, modelId = 'gpt-4o') => new OpenAIResponsesModel(m
 const claude = (s: WireServer) => new AnthropicModel('claude-sonnet-5-5', { baseUrl: s.origin, apiKey: 'sk-ant', maxRetries: 2, retryBaseDelayMs: 1 });
 const ask = { messages: [{ role: 'user' as const, content: 'Where is order 1042?' }] };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('fallback', () => {
   it('the first server answers 503 three times, the second answers: one run, charged once for the call that served, both in the trace', async () => {

@@ -13,15 +13,11 @@ import { anthropicJsonReply, anthropicSseReply, messageEvents, messageObject } f
 import { chatSseReply, chunkEvents } from '../support/wire/chat-completions.js';
 import { jsonReply, responseEvents, responseObject, sseReply } from '../support/wire/openai-responses.js';
 import { wireServerPerTest } from '../support/wire/server.js';
+import { collect } from '../support/collect.js';
 
 const serve = wireServerPerTest();
 const ask: ModelRequest = { messages: [{ role: 'user', content: 'Where is order 1042?' }], reasoningEffort: 'high' };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 const deltas = (events: StreamEvent[], type: 'text-delta' | 'reasoning-delta') =>
   events.filter((e) => e.type === type).map((e) => (e as { delta: string }).delta).join('');
 const finishOf = (events: StreamEvent[]) => (events.at(-1) as Extract<StreamEvent, { type: 'finish' }>).response;
