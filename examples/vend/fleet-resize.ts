@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Model, ModelRequest } from '../../src/core/model.js';
+import { textOf } from '../../src/core/messages.js';
 import { run } from '../../src/core/step.js';
 import { tool } from '../../src/core/tool.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
@@ -117,7 +118,7 @@ export function fleetPlanScript(): Model {
 
 function firstUserMessage(req: ModelRequest): string {
   const m = req.messages.find((x) => x.role === 'user');
-  return m ? m.content : '';
+  return m ? textOf(m.content) : '';
 }
 
 export function fleetResizer(model: Model = fleetPlanScript(), state?: FleetState) {
