@@ -181,6 +181,40 @@ describe('fromAiSdk with the AI SDK mock model (ai/test)', () => {
   });
 });
 
+describe('fromAiSdk with a LanguageModelV2 (the 2.x packages)', () => {
+  it('reads V2 usage (flat, cachedInputTokens) and finish reasons (plain strings), and sends tool-result media as V2 media parts', async () => {
+    const calls: any[] = [];
+    const v2 = {
+      specificationVersion: 'v2' as const,
+      provider: 'legacy.chat',
+      modelId: 'legacy-1',
+      supportedUrls: {},
+      async doGenerate(o: any) {
+        calls.push(o);
+        return {
+          content: [{ type: 'text', text: 'ok' }],
+          finishReason: 'stop',
+          usage: { inputTokens: 40, outputTokens: 8, totalTokens: 48, cachedInputTokens: 32, reasoningTokens: 3 },
+          warnings: [],
+        };
+      },
+      async doStream(): Promise<never> {
+        throw new Error('unused');
+      },
+    };
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    const res = await fromAiSdk(v2 as any).generate({
+      messages: [
+        { role: 'user', content: 'look' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'snap', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', toolName: 'snap', content: [image(png)] },
+      ],
+    });
+    expect(res).toMatchObject({ text: 'ok', finishReason: 'stop', usage: { inputTokens: 40, outputTokens: 8, cacheReadTokens: 32, reasoningTokens: 3 } });
+    expect(calls[0].prompt[2].content[0].output).toEqual({ type: 'content', value: [{ type: 'media', mediaType: 'image/png', data: Buffer.from(png).toString('base64') }] });
+  });
+});
+
 describe('fromAiSdk with @ai-sdk/openai and @ai-sdk/anthropic against the wire servers', () => {
   it('@ai-sdk/openai (Responses): the order-support tool loop, generate and stream', async () => {
     for (const streamed of [false, true]) {
