@@ -48,7 +48,7 @@ export abstract class SdkModel<Sdk extends SdkModule, Client, Prepared, Data, Ch
   }
 
   /** The provider's request for a provider-neutral one (throws UnsupportedContent before any request). */
-  abstract prepare(request: ModelRequest, options?: CallOptions): Prepared;
+  abstract prepare(request: ModelRequest): Prepared;
   protected abstract loadSdk(): Promise<Sdk>;
   protected abstract newClient(sdk: Sdk): Client;
   protected abstract send(client: Client, prepared: Prepared, signal: AbortSignal, options: CallOptions | undefined): Promise<Exchange<Data>>;
@@ -57,7 +57,7 @@ export abstract class SdkModel<Sdk extends SdkModule, Client, Prepared, Data, Ch
   protected abstract reader(prepared: Prepared): StreamReader<Chunk>;
 
   async generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
-    const prepared = this.prepare(request, options);
+    const prepared = this.prepare(request);
     const client = await this.getClient();
     return this.policy.call(
       request,
@@ -71,7 +71,7 @@ export abstract class SdkModel<Sdk extends SdkModule, Client, Prepared, Data, Ch
   }
 
   async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
-    const prepared = this.prepare(request, options);
+    const prepared = this.prepare(request);
     const client = await this.getClient();
     let requestId: string | undefined;
     const reader = this.reader(prepared);
