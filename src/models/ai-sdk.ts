@@ -25,6 +25,7 @@ import type { Content, ContentPart, Message, ToolCall } from '../core/messages.j
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy } from './http/call-policy.js';
 import { isRetryableStatus, parseRetryAfter, type Classify } from './http/retry.js';
+import { registerSecret } from '../core/secrets.js';
 import type { ModelSpecOptions } from './registry.js';
 import { StreamState, withReasoning } from './stream-state.js';
 import { toUsage } from './usage.js';
@@ -321,6 +322,7 @@ export const classifyAiSdkError: Classify = (err) => {
  */
 export async function aiSdkModelFromSpec(spec: string, options: ModelSpecOptions = {}): Promise<Model> {
   const { pkg, modelId } = parseAiSdkSpec(spec);
+  registerSecret(options.apiKey);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pkg)) as Record<string, unknown>;

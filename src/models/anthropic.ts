@@ -22,6 +22,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { ConfigError, ModelError, UnsupportedContent } from '../core/errors.js';
 import type { Content, MediaPart, Message, ToolCall } from '../core/messages.js';
+import { registerSecret } from '../core/secrets.js';
 import type { CallOptions, FinishReason, JsonSchema, ModelRequest, ModelResponse, OutputSpec, StreamEvent, Usage } from '../core/model.js';
 import { setting } from './http/call-policy.js';
 import { SdkModel, type StreamReader } from './http/sdk-model.js';
@@ -63,6 +64,7 @@ export class AnthropicModel extends SdkModel<AnthropicModule, Anthropic, Prepare
     }
     super('anthropic', modelId, options, 'request-id');
     this.apiKey = apiKey;
+    registerSecret(apiKey);
     this.baseUrl = setting(options.baseUrl, 'ANTHROPIC_BASE_URL');
     this.maxTokens = options.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
     this.cachedMessages = cachedMessagesOf(options.promptCache);

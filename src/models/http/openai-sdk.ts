@@ -5,6 +5,7 @@
  */
 import type OpenAI from 'openai';
 import type { CallOptions } from '../../core/model.js';
+import { registerSecret } from '../../core/secrets.js';
 import type { ModelSpecOptions } from '../registry.js';
 import { SdkModel } from './sdk-model.js';
 
@@ -20,6 +21,7 @@ export abstract class OpenAISdkModel<Prepared, Data, Chunk> extends SdkModel<Ope
     private readonly baseUrl: string | undefined,
   ) {
     super(provider, modelId, options, 'x-request-id');
+    registerSecret(apiKey);
   }
 
   protected loadSdk(): Promise<OpenAIModule> {
