@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { type Model, type ModelRequest, run, tool, planAndExecute, EXECUTION_PLANNER_INSTRUCTIONS, type ExecutionPlan, type PlanApproval, type SummaryInput, prompt } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
+import { textOf } from 'agent-patterns/models';
 import type { VendExample } from './types.js';
 
 export const PLANNER_PROMPT = EXECUTION_PLANNER_INSTRUCTIONS;
@@ -113,7 +114,7 @@ export function fleetPlanScript(): Model {
 
 function firstUserMessage(req: ModelRequest): string {
   const m = req.messages.find((x) => x.role === 'user');
-  return m ? m.content : '';
+  return m ? textOf(m.content) : '';
 }
 
 export function fleetResizer(model: Model = fleetPlanScript(), state?: FleetState) {

@@ -3,7 +3,7 @@
  * answer from the tool data only, open a ticket when the tools cannot answer.
  */
 import { z } from 'zod';
-import { Agent, tool, run, type Model } from 'agent-patterns';
+import { Agent, tool, run, type AgentInput, type Model } from 'agent-patterns';
 import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
@@ -71,9 +71,12 @@ export const example: VendExample = {
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
   defaultInput: 'Where is order 1042?',
+  acceptsAttachments: true,
   async run(input, options = {}) {
-    const { model, ...runOptions } = options;
-    const result = await run(orderSupportAgent(model), input, runOptions);
+    const { model, attachments, ...runOptions } = options;
+    // With attachments (a photo of the parcel, a PDF invoice) the question travels as content parts.
+    const message: AgentInput = attachments?.length ? [{ role: 'user', content: [{ type: 'text', text: input }, ...attachments] }] : input;
+    const result = await run(orderSupportAgent(model), message, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
     return {

@@ -4,11 +4,14 @@
  * scripted model (offline); with one, every agent in it uses that model.
  */
 import type { RunOptions, RunResult, ActionRecord, Model } from 'agent-patterns';
+import type { MediaPart } from 'agent-patterns/models';
 
 export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   /** A real model for every agent of the example; omitted = the example's scripted model. */
   model?: Model;
   runId?: string;
+  /** Images and documents sent with the input (examples that declare acceptsAttachments). */
+  attachments?: MediaPart[];
 }
 
 export interface ExampleOutcome {
@@ -33,5 +36,7 @@ export interface VendExample {
   summary: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
+  /** True when the example sends `attachments` to its model with the input. */
+  acceptsAttachments?: boolean;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

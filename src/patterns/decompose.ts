@@ -137,6 +137,7 @@ class BudgetShare extends Budget {
   ) {
     // Caps the share does not set stay unlimited here: the run budget still enforces them.
     super({ maxModelTurns: Infinity, maxToolCalls: Infinity, maxCostUsd: Infinity, maxWallMs: undefined, ...limits });
+    this.capsCost ||= run.capsCost;
   }
   private own(charge: () => void): void {
     try {
