@@ -1,6 +1,7 @@
 // Guardrails: an input check before the agent's first model call, an output check on its final answer.
 import { z } from 'zod';
-import { Agent, GuardrailTripped, callModel, inputGuardrail, outputGuardrail, run, scripted, tool, type Model } from '../../src/index.js';
+import { Agent, GuardrailTripped, callModel, inputGuardrail, outputGuardrail, run, tool, type Model } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 
 const CARD = /\b\d{4}(?: ?\d{4}){3}\b/;
 
@@ -25,8 +26,8 @@ const onTopic = (judge: Model) =>
 const pricesFromTools = outputGuardrail({
   name: 'prices-from-tools',
   correct: true,
-  check: ({ text, messages }) => {
-    const toolData = messages.filter((m) => m.role === 'tool').map((m) => m.content).join(' ');
+  check: ({ text, toolOutputs }) => {
+    const toolData = toolOutputs.join(' ');
     const invented = (text.match(/\$\d+(?:\.\d\d)?/g) ?? []).filter((price) => !toolData.includes(price.slice(1)));
     return invented.length ? { block: `it quotes ${invented.join(', ')}, which no tool returned` } : { allow: true };
   },

@@ -7,16 +7,8 @@
  * correct it). A refusal is answered by code, not by the model.
  */
 import { z } from 'zod';
-import { Agent } from '../../src/patterns/agent.js';
-import { tool } from '../../src/core/tool.js';
-import { run } from '../../src/core/run.js';
-import { step } from '../../src/core/step.js';
-import { runStep } from '../../src/core/run-step.js';
-import { GuardrailTripped } from '../../src/core/errors.js';
-import { inputGuardrail, outputGuardrail } from '../../src/core/guardrail.js';
-import type { Message } from '../../src/core/messages.js';
-import type { Model } from '../../src/core/model.js';
-import { scripted, toolResults } from '../../src/models/scripted.js';
+import { Agent, GuardrailTripped, inputGuardrail, outputGuardrail, run, runStep, step, tool, type AgentInput, type Model } from 'agent-patterns';
+import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 
@@ -55,8 +47,10 @@ const CORRECTION = 'Your answer was not sent';
  */
 export function orderSupportScript(): Model {
   return scripted((req) => {
-    const question = req.messages.find((m) => m.role === 'user')?.content ?? '';
-    const corrected = req.messages.some((m) => m.role === 'user' && m.content.startsWith(CORRECTION));
+    const asked = req.messages.filter((m) => m.role === 'user');
+    // The customer's question is the first user message; a later one is the guardrail's request for a correction.
+    const question = lastUserMessage({ messages: asked.slice(0, 1) });
+    const corrected = asked.length > 1 && lastUserMessage(req).startsWith(CORRECTION);
     const results = toolResults(req);
     const orderIds = [...new Set([...question.matchAll(ORDER_ID)].map((m) => m[1]!))];
     if (results.length === 0) {
@@ -103,8 +97,8 @@ export const ownOrdersOnly = inputGuardrail({
 export const pricesFromToolData = outputGuardrail({
   name: 'prices-from-tools',
   correct: true,
-  check: ({ text, messages }) => {
-    const known = new Set(messages.flatMap((m) => (m.role === 'tool' && !m.isError ? numbersIn(m.content) : [])));
+  check: ({ text, toolOutputs }) => {
+    const known = new Set(toolOutputs.flatMap(numbersIn));
     const quoted = [...text.matchAll(/\$\s?(\d+(?:\.\d{1,2})?)/g)].map((m) => m[1]!);
     const unknown = quoted.filter((p) => !known.has(Number(p)));
     return unknown.length ? { block: `it quotes $${unknown.join(', $')}, which no tool returned` } : { allow: true };
@@ -145,7 +139,7 @@ const REFUSALS = {
 /** The support desk: the guarded agent, and a refusal written in code when a guardrail trips. */
 function supportDesk(model?: Model) {
   const agent = orderSupportAgent(model);
-  return step('support-desk', async (input: string | Message[], ctx) => {
+  return step('support-desk', async (input: AgentInput, ctx) => {
     try {
       return await runStep(ctx, agent, input);
     } catch (err) {
@@ -161,9 +155,12 @@ export const example: VendExample = {
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer; guardrails refuse other customers\' orders and made-up prices.',
   defaultInput: 'Where is order 1042, and what would express shipping cost?',
+  acceptsAttachments: true,
   async run(input, options = {}) {
-    const { model, ...runOptions } = options;
-    const result = await run(supportDesk(model), input, runOptions);
+    const { model, attachments, ...runOptions } = options;
+    // With attachments (a photo of the parcel, a PDF invoice) the question travels as content parts.
+    const message: AgentInput = attachments?.length ? [{ role: 'user', content: [{ type: 'text', text: input }, ...attachments] }] : input;
+    const result = await run(supportDesk(model), message, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
     const corrected = result.trace.some((s) => s.kind === 'decision' && s.attributes.action === 'correct');

@@ -21,7 +21,7 @@
 import type { RunContext } from './context.js';
 import { ConfigError, GuardrailTripped } from './errors.js';
 import type { Interceptor, StepInvocation } from './interceptor.js';
-import type { Message } from './messages.js';
+import { textOf, type Message } from './messages.js';
 
 export type InputVerdict = { allow: true } | { block: string } | { rewrite: string; reason?: string };
 export type OutputVerdict = { allow: true } | { block: string };
@@ -32,6 +32,8 @@ export interface GuardrailArgs {
   text: string;
   /** The conversation: the input's messages, or for an agent's output everything it saw (tool results included). */
   messages: readonly Message[];
+  /** The text of every tool result in `messages` that did not fail: what an answer may be grounded in. */
+  toolOutputs: readonly string[];
   /** The step's input or output as it is. */
   value: unknown;
   /** For a model-based check: its calls are charged to the run's budget and traced under the guardrail's span. */
@@ -204,25 +206,31 @@ function noop(): void {}
 
 /** What an input check sees: a string as is, a conversation's last user message, anything else as JSON. */
 function inputOf(input: unknown): Omit<GuardrailArgs, 'ctx'> {
-  if (typeof input === 'string') return { text: input, messages: [{ role: 'user', content: input }], value: input };
-  if (isMessages(input)) return { text: lastUser(input)?.content ?? '', messages: input, value: input };
-  return { text: JSON.stringify(input) ?? '', messages: [], value: input };
+  if (typeof input === 'string') return seen(input, [{ role: 'user', content: input }], input);
+  if (isMessages(input)) return seen(textOf(lastUser(input)?.content ?? ''), input, input);
+  return seen(JSON.stringify(input) ?? '', [], input);
 }
 
-/** The input with its text replaced: a string, or a conversation's last user message. */
+/** The input with its text replaced: a string, or the text of a conversation's last user message (its images and files kept). */
 function rewritten(name: string, input: unknown, text: string): unknown {
   if (typeof input === 'string') return text;
   const last = isMessages(input) ? lastUser(input) : undefined;
   if (!last) throw new ConfigError(`guardrail.${name}`, 'can rewrite only a text input or a conversation with a user message');
-  return (input as readonly Message[]).map((m) => (m === last ? { role: 'user', content: text } : m));
+  const content = typeof last.content === 'string' ? text : [{ type: 'text', text }, ...last.content.filter((p) => p.type !== 'text')];
+  return (input as readonly Message[]).map((m) => (m === last ? { role: 'user', content } : m));
 }
 
 /** What an output check sees: a string as is, an agent's answer with its conversation, anything else as JSON. */
 function outputOf(out: unknown): Omit<GuardrailArgs, 'ctx'> {
-  if (typeof out === 'string') return { text: out, messages: [], value: out };
+  if (typeof out === 'string') return seen(out, [], out);
   const conversation = asConversation(out);
-  if (conversation) return { text: conversation.text, messages: conversation.messages, value: out };
-  return { text: JSON.stringify(out) ?? '', messages: [], value: out };
+  if (conversation) return seen(conversation.text, conversation.messages, out);
+  return seen(JSON.stringify(out) ?? '', [], out);
+}
+
+function seen(text: string, messages: readonly Message[], value: unknown): Omit<GuardrailArgs, 'ctx'> {
+  const toolOutputs = messages.flatMap((m) => (m.role === 'tool' && !m.isError ? [textOf(m.content)] : []));
+  return { text, messages, toolOutputs, value };
 }
 
 function asConversation(out: unknown): { text: string; messages: readonly Message[] } | undefined {

@@ -8,9 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  Agent, BudgetExceeded, ConfigError, GuardrailTripped, callModel, inputGuardrail, isFatal, lastUserMessage, outputGuardrail, run, runStep,
-  scripted, step, tool, toolResults, type Model, type ModelRequest, type SpanRecord,
-} from '../../src/index.js';
+  Agent, BudgetExceeded, ConfigError, GuardrailTripped, callModel, inputGuardrail, isFatal, outputGuardrail, run, runStep, step, tool,
+  type Model, type ModelRequest, type SpanRecord,
+} from 'agent-patterns';
+import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
 
 const CARD = /\b\d{4}(?: ?\d{4}){3}\b/;
 
@@ -116,8 +117,8 @@ const pricesFromTools = (correct: boolean) =>
   outputGuardrail({
     name: 'prices',
     correct,
-    check: ({ text, messages }) => {
-      const known = messages.filter((m) => m.role === 'tool').map((m) => m.content).join(' ');
+    check: ({ text, toolOutputs }) => {
+      const known = toolOutputs.join(' ');
       const unknown = (text.match(/\$\d+(?:\.\d{2})?/g) ?? []).filter((p) => !known.includes(p.slice(1)));
       return unknown.length ? { block: `quotes ${unknown.join(', ')}, not in the tool data` } : { allow: true };
     },

@@ -6,7 +6,8 @@
  * written in code; the signed-in customer comes from run metadata.
  */
 import { describe, expect, it } from 'vitest';
-import { Agent, GuardrailTripped, run, scripted, toolResults, type SpanRecord } from '../../src/index.js';
+import { Agent, GuardrailTripped, run, type SpanRecord } from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 import { example, orderTools, ownOrdersOnly, pricesFromToolData, SYSTEM_PROMPT } from '../../examples/vend/order-support.js';
 
 const guardrailDecisions = (trace: readonly SpanRecord[]) =>
