@@ -81,6 +81,10 @@ describe('input guardrails', () => {
     const again = await run(agent, [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }, { role: 'user', content: 'card 4111111111111111' }]);
     expect(again.output.text).toBe('you said: card [card]');
     expect(again.output.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['hello', 'card [card]']);
+    // A message with an image: its text is rewritten, the image kept.
+    const photo = { type: 'image' as const, mediaType: 'image/png', url: 'https://example.test/parcel.png' };
+    await run(agent, [{ role: 'user', content: [{ type: 'text', text: 'card 4111 1111 1111 1111' }, photo] }]);
+    expect(seen.at(-1)!.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'text', text: 'card [card]' }, photo] });
   });
 
   it('as a run interceptor guards the root step; with `steps`, the steps it names', async () => {
