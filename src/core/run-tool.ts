@@ -43,7 +43,9 @@ export function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>
     return Promise.reject(err);
   }
   const t0 = performance.now();
-  const span = ctx.tracer.start('tool', call.name, ctx.spanId);
+  // A copy: a span merges its end attributes into the ones it started with.
+  const fixed = tools.get(call.name)?.traceAttributes;
+  const span = ctx.tracer.start('tool', call.name, ctx.spanId, fixed && { ...fixed });
   let pending: ToolOutcome | Promise<ToolOutcome>;
   try {
     pending = execute(ctx, tools, call, t0);
