@@ -11,6 +11,8 @@ export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   /** A real model for every agent of the example; omitted = the example's scripted model. */
   model?: Model;
   runId?: string;
+  /** Take the tools from Vend's order service over MCP (examples whose `mcp` is true). */
+  mcp?: boolean;
 }
 
 export interface ExampleOutcome {
@@ -35,5 +37,7 @@ export interface VendExample {
   summary: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
+  /** True when `run(input, { mcp: true })` takes its tools from an MCP server (`--mcp`). */
+  mcp?: boolean;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

@@ -102,28 +102,31 @@ export function mcpServer(options: McpServerOptions): McpServerHandle {
     return Object.assign(built, { mcp: info });
   }
 
-  function callTool(toolName: string, args: McpArgs, ctx: RunContext, call: ToolCallInfo): Promise<string | McpToolResult> {
+  async function callTool(toolName: string, args: McpArgs, ctx: RunContext, call: ToolCallInfo): Promise<string | McpToolResult> {
     const signal = ctx.signal;
-    return connection.use(async (client) => {
-      const result = await client.callTool({ name: toolName, arguments: args }, undefined, {
-        // The SDK sends notifications/cancelled to the server when this fires.
-        signal,
-        timeout: timeoutMs,
-        resetTimeoutOnProgress: true,
-        maxTotalTimeout: timeoutMs,
-        onprogress: (p) => {
-          ctx.tracer.event('event', 'mcp.progress', ctx.spanId, {
-            callId: call.id,
-            'mcp.server': name,
-            'mcp.tool': toolName,
-            progress: p.progress,
-            ...(p.total !== undefined ? { total: p.total } : {}),
-            ...(p.message ? { message: p.message } : {}),
-          });
-        },
-      });
-      return toToolValue(name, toolName, result);
-    }, signal);
+    const result = await connection.use(
+      (client) =>
+        client.callTool({ name: toolName, arguments: args }, undefined, {
+          // The SDK sends notifications/cancelled to the server when this fires.
+          signal,
+          timeout: timeoutMs,
+          resetTimeoutOnProgress: true,
+          maxTotalTimeout: timeoutMs,
+          onprogress: (p) => {
+            ctx.tracer.event('event', 'mcp.progress', ctx.spanId, {
+              callId: call.id,
+              'mcp.server': name,
+              'mcp.tool': toolName,
+              progress: p.progress,
+              ...(p.total !== undefined ? { total: p.total } : {}),
+              ...(p.message ? { message: p.message } : {}),
+            });
+          },
+        }),
+      signal,
+    );
+    // Outside use(): a tool's own error (isError) says nothing about the connection.
+    return toToolValue(name, toolName, result);
   }
 
   return {

@@ -36,8 +36,9 @@ export interface McpResource {
 
 /**
  * A tool result with more than text. The action trace keeps all of it; the
- * model gets `toJSON()`: the text, the structured content and a placeholder
- * per image or binary (until message content parts carry them as such).
+ * model gets `toJSON()`: the structured content when that is all there is,
+ * else the text, the structured content and a placeholder per image or
+ * binary (until message content parts carry them as such).
  */
 export class McpToolResult {
   constructor(
@@ -48,6 +49,8 @@ export class McpToolResult {
   ) {}
 
   toJSON(): Record<string, unknown> {
+    // Structured content alone: the text beside it is its serialization (MCP asks servers to send both).
+    if (this.structuredContent && !this.images.length && !this.resources.length) return this.structuredContent;
     const view: Record<string, unknown> = {};
     if (this.text) view.text = this.text;
     if (this.structuredContent) view.structuredContent = this.structuredContent;
