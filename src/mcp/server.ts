@@ -71,6 +71,13 @@ interface Entry {
   definition: { name: string; description: string; inputSchema: JsonSchema; annotations?: ToolAnnotations };
 }
 
+/** What each call's run gets, durable or not. */
+interface CallOptions {
+  signal: AbortSignal;
+  sinks: TraceSink[];
+  budget?: BudgetLimits;
+}
+
 const INPUT_STRING: JsonSchema = {
   type: 'object',
   properties: { input: { type: 'string', description: 'The request, in plain words.' } },
@@ -135,32 +142,41 @@ function mcpServerFor(sdk: ServerSdk, entries: ReadonlyMap<string, Entry>, optio
     }
     const token = extra._meta?.progressToken;
     let progress = 0;
+    // Sent in order, and all of them before the result (a late one would name a request already answered).
+    let sent: Promise<unknown> = Promise.resolve();
     const progressSink: TraceSink | undefined =
       token === undefined
         ? undefined
         : {
             onSpan(span) {
               if (span.kind === 'run') return;
-              extra
-                .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message: `${span.kind} ${span.name}` } })
-                .catch(() => undefined);
+              const params = { progressToken: token, progress: ++progress, message: `${span.kind} ${span.name}` };
+              sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
             },
+            flush: () => sent.then(() => undefined),
           };
     const sinks = [...(options.sinks ?? []), ...(progressSink ? [progressSink] : [])];
-    const common = { signal: extra.signal, sinks, ...(options.budget ? { budget: options.budget } : {}) };
-    try {
-      if (options.store) {
-        const result = await durableRun(entry.name, entry.step, input, { ...common, store: options.store });
-        if (result.status === 'suspended') return suspended(result.runId, result.pending.map((p) => ({ approvalId: p.approvalId, tool: p.tool, reviewer: p.reviewer })));
-        return okResult(result.output);
-      }
-      return okResult((await run(entry.step, input, common)).output);
-    } catch (err) {
-      if (err instanceof RunSuspended) return suspended((err as { runId?: string }).runId, err.pending.map((approvalId) => ({ approvalId })));
-      return errorResult(err instanceof AgentPatternsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
-    }
+    const common: CallOptions = { signal: extra.signal, sinks, ...(options.budget ? { budget: options.budget } : {}) };
+    const result = await answer(entry, input, common, options.store);
+    await sent;
+    return result;
   });
   return server;
+}
+
+/** The run of one call, as an MCP result: its output, a pending approval, or its error. */
+async function answer(entry: Entry, input: unknown, common: CallOptions, store: Store | undefined): Promise<CallToolResult> {
+  try {
+    if (store) {
+      const result = await durableRun(entry.name, entry.step, input, { ...common, store });
+      if (result.status === 'suspended') return suspended(result.runId, result.pending.map((p) => ({ approvalId: p.approvalId, tool: p.tool, reviewer: p.reviewer })));
+      return okResult(result.output);
+    }
+    return okResult((await run(entry.step, input, common)).output);
+  } catch (err) {
+    if (err instanceof RunSuspended) return suspended((err as { runId?: string }).runId, err.pending.map((approvalId) => ({ approvalId })));
+    return errorResult(err instanceof AgentPatternsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
+  }
 }
 
 function errorResult(message: string): CallToolResult {
