@@ -68,8 +68,11 @@ export function mcpServer(options: McpServerOptions): McpServerHandle {
   if (!(timeoutMs > 0)) throw new ConfigError('mcpServer.timeoutMs', 'must be > 0');
   const connection = new McpConnection(name, options);
   let listed: Promise<McpServerTool[]> | undefined;
+  // Bumped by notifications/tools/list_changed: a list made before the change is stale, even one still loading.
+  let generation = 0;
+  let listedGeneration = -1;
   connection.onToolsChanged = () => {
-    listed = undefined;
+    generation++;
   };
 
   async function list(): Promise<McpServerTool[]> {
@@ -131,11 +134,15 @@ export function mcpServer(options: McpServerOptions): McpServerHandle {
 
   return {
     name,
-    tools: () =>
-      (listed ??= list().catch((err: unknown) => {
-        listed = undefined;
+    tools() {
+      if (listed && listedGeneration === generation) return listed;
+      listedGeneration = generation;
+      const pending = list().catch((err: unknown) => {
+        if (listed === pending) listed = undefined;
         throw err;
-      })),
+      });
+      return (listed = pending);
+    },
     close: () => connection.close(),
     [Symbol.asyncDispose]: () => connection.close(),
     get pid() {

@@ -39,9 +39,10 @@ export class McpConnection {
   private brokeAt = 0;
   private stderrTail = '';
   private closed = false;
+  private connections = 0;
   /** The stdio server's process id while it runs. */
   pid: number | undefined;
-  /** Called when the server says its tool list changed, and after every reconnection. */
+  /** Called when the server says its tool list changed, and on every reconnection. */
   onToolsChanged: (() => void) | undefined;
 
   constructor(
@@ -112,7 +113,8 @@ export class McpConnection {
         this.broke();
       }
     };
-    this.onToolsChanged?.();
+    // A new process or session may serve other tools than the last one did.
+    if (this.connections++ > 0) this.onToolsChanged?.();
     return client;
   }
 
