@@ -17,6 +17,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerEval } from './commands/eval.js';
 
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerResume(program);
   registerMcp(program);
+  registerEval(program);
   return program;
 }
 
