@@ -6,12 +6,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Agent } from '../../src/patterns/agent.js';
-import { tool } from '../../src/core/tool.js';
+import { tool, type AnyTool } from '../../src/core/tool.js';
 import { run } from '../../src/core/step.js';
 import type { Model } from '../../src/core/model.js';
 import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
 import { mcpServer } from '../../src/mcp/index.js';
-import type { AnyTool } from '../../src/core/tool.js';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 

@@ -16,12 +16,14 @@ export type ToolAnnotations = import('@modelcontextprotocol/sdk/types.js').ToolA
 export type CallToolResult = import('@modelcontextprotocol/sdk/types.js').CallToolResult;
 export type Transport = import('@modelcontextprotocol/sdk/shared/transport.js').Transport;
 
-async function load<M>(specifier: () => Promise<M>): Promise<M> {
-  try {
-    return await specifier();
-  } catch (err) {
-    throw new McpUnavailable(SDK, err);
-  }
+/** Loads the SDK once; a failed load is tried again next time (the package may have been installed since). */
+function loader<M>(load: () => Promise<M>): () => Promise<M> {
+  let loaded: Promise<M> | undefined;
+  return () =>
+    (loaded ??= load().catch((err: unknown) => {
+      loaded = undefined;
+      throw new McpUnavailable(SDK, err);
+    }));
 }
 
 export interface ClientSdk {
@@ -32,29 +34,22 @@ export interface ClientSdk {
   types: TypesModule;
 }
 
-let clientSdk: Promise<ClientSdk> | undefined;
-
-export function loadClientSdk(): Promise<ClientSdk> {
-  return (clientSdk ??= load(async () => {
-    const [client, stdio, http, sse, types] = await Promise.all([
-      import('@modelcontextprotocol/sdk/client/index.js'),
-      import('@modelcontextprotocol/sdk/client/stdio.js'),
-      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
-      import('@modelcontextprotocol/sdk/client/sse.js'),
-      import('@modelcontextprotocol/sdk/types.js'),
-    ]);
-    return {
-      Client: client.Client,
-      StdioClientTransport: stdio.StdioClientTransport,
-      StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
-      SSEClientTransport: sse.SSEClientTransport,
-      types,
-    };
-  }).catch((err: unknown) => {
-    clientSdk = undefined;
-    throw err;
-  }));
-}
+export const loadClientSdk = loader<ClientSdk>(async () => {
+  const [client, stdio, http, sse, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/client/sse.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  return {
+    Client: client.Client,
+    StdioClientTransport: stdio.StdioClientTransport,
+    StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
+    SSEClientTransport: sse.SSEClientTransport,
+    types,
+  };
+});
 
 export interface ServerSdk {
   Server: ServerModule['Server'];
@@ -63,19 +58,12 @@ export interface ServerSdk {
   types: TypesModule;
 }
 
-let serverSdk: Promise<ServerSdk> | undefined;
-
-export function loadServerSdk(): Promise<ServerSdk> {
-  return (serverSdk ??= load(async () => {
-    const [server, stdio, http, types] = await Promise.all([
-      import('@modelcontextprotocol/sdk/server/index.js'),
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
-      import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-      import('@modelcontextprotocol/sdk/types.js'),
-    ]);
-    return { Server: server.Server, StdioServerTransport: stdio.StdioServerTransport, StreamableHTTPServerTransport: http.StreamableHTTPServerTransport, types };
-  }).catch((err: unknown) => {
-    serverSdk = undefined;
-    throw err;
-  }));
-}
+export const loadServerSdk = loader<ServerSdk>(async () => {
+  const [server, stdio, http, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/index.js'),
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  return { Server: server.Server, StdioServerTransport: stdio.StdioServerTransport, StreamableHTTPServerTransport: http.StreamableHTTPServerTransport, types };
+});

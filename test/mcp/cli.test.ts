@@ -9,20 +9,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../support/cli.js';
 import { FILESYSTEM, gone } from './support.js';
 
 const BIN = fileURLToPath(new URL('../../bin/agent-patterns.js', import.meta.url));
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  const code = await main(['node', 'agent-patterns', ...args]);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 
