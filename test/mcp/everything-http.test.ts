@@ -48,3 +48,19 @@ describe('mcpServer over Streamable HTTP: @modelcontextprotocol/server-everythin
     expect(after.content).toBe('Echo: after');
   });
 });
+
+describe('mcpServer against an older HTTP+SSE server: @modelcontextprotocol/server-everything sse', () => {
+  it('falls back to the SSE transport when Streamable HTTP is refused', async () => {
+    const port = await freePort();
+    const child = await startEverythingHttp(port, 'sse');
+    const server = mcpServer({ url: `http://127.0.0.1:${port}/sse`, name: 'everything-sse' });
+    try {
+      const tools = await server.tools();
+      expect(tools.map((t) => t.name)).toContain('echo');
+      expect((await callTool(tools, 'echo', { message: 'over sse' })).content).toBe('Echo: over sse');
+    } finally {
+      await server.close();
+      await stop(child);
+    }
+  });
+});

@@ -12,6 +12,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { RunContext } from '../../src/core/context.js';
+import { RunAborted } from '../../src/core/errors.js';
 import { step } from '../../src/core/step.js';
 import type { Store } from '../../src/core/store.js';
 import { tool } from '../../src/core/tool.js';
@@ -144,6 +146,20 @@ describe('serveMcp over Streamable HTTP', () => {
     expect(tools.find((t) => t.name === 'echo_agent')!.mcp.policy).toBe('destructive: human approval (default)');
     expect((await callTool(tools, 'slow_count', { ticks: 1000 })).content).toContain('invalid arguments for slow_count: ticks: must be <= 200');
     expect(JSON.parse((await callTool(tools, 'slow_count', { ticks: 2 })).content)).toEqual({ counted: 2 });
+    await ours.close();
+  });
+
+  it('our client cancels: a cancelled run sends notifications/cancelled, and our server aborts its run', async () => {
+    const ours = mcpServer({ url: serving.url!, headers: { authorization: `Bearer ${TOKEN}` }, name: 'ours' });
+    const tools = await ours.tools();
+    aborted.length = 0;
+    const controller = new AbortController();
+    const pending = callTool(tools, 'slow_count', { ticks: 200 }, new RunContext({ signal: controller.signal }));
+    setTimeout(() => controller.abort(), 200);
+    await expect(pending).rejects.toBeInstanceOf(RunAborted);
+    const until = Date.now() + 3_000;
+    while (!aborted.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(aborted[0]).toMatch(/^stopped at \d+$/);
     await ours.close();
   });
 });

@@ -42,14 +42,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** server-everything in Streamable HTTP mode on `port`; resolves once it listens. */
-export async function startEverythingHttp(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** server-everything in Streamable HTTP mode (or the older HTTP+SSE) on `port`; resolves once it listens. */
+export async function startEverythingHttp(port: number, mode: 'streamableHttp' | 'sse' = 'streamableHttp'): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [EVERYTHING, mode], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.resume();
   let err = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (c: Buffer) => {
       err += c.toString();
-      if (err.includes('listening on port')) resolve();
+      if (/listening on port|running on port/i.test(err)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`server-everything exited (${code}): ${err}`)));
   });
