@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Agent } from '../../src/patterns/agent.js';
 import { tool, type AnyTool } from '../../src/core/tool.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import type { Model } from '../../src/core/model.js';
 import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
 import { mcpServer } from '../../src/mcp/index.js';

@@ -15,8 +15,9 @@ import type { JsonSchema } from '../core/model.js';
 import { toJsonSchema } from '../core/schema.js';
 import { formatIssues } from '../core/schema.js';
 import type { TraceSink } from '../core/span.js';
-import { run, type Step } from '../core/step.js';
-import type { Store } from '../core/store.js';
+import { run } from '../core/run.js';
+import type { Step } from '../core/step.js';
+import type { Store } from '../store/types.js';
 import { durableRun } from '../durable/run.js';
 import { loadServerSdk, type CallToolResult, type Server, type ServerSdk, type ToolAnnotations, type Transport } from './sdk.js';
 

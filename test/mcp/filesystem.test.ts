@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { DemoApprovals } from '../../src/hitl/demo-gate.js';
 import { mcpServer, type McpServerOptions } from '../../src/mcp/index.js';
 import { Agent } from '../../src/patterns/agent.js';

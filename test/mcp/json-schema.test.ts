@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { jsonSchemaTool, mcpServer, resolvePolicy, untrustedDescription } from '../../src/mcp/index.js';
 import { scripted, toolResults } from '../../src/models/scripted.js';
 import { Agent } from '../../src/patterns/agent.js';

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { RunContext } from '../../src/core/context.js';
 import { RunAborted } from '../../src/core/errors.js';
 import { step } from '../../src/core/step.js';
-import type { Store } from '../../src/core/store.js';
+import type { Store } from '../../src/store/types.js';
 import { tool } from '../../src/core/tool.js';
 import { mcpServer, serveMcp, type McpServing, type Servable } from '../../src/mcp/index.js';
 import { scripted, toolResults } from '../../src/models/scripted.js';
