@@ -12,6 +12,8 @@ export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   runId?: string;
   /** Images and documents sent with the input (examples that declare acceptsAttachments). */
   attachments?: MediaPart[];
+  /** Take the tools from Vend's order service over MCP (examples whose `mcp` is true). */
+  mcp?: boolean;
 }
 
 export interface ExampleOutcome {
@@ -38,5 +40,7 @@ export interface VendExample {
   defaultInput: string;
   /** True when the example sends `attachments` to its model with the input. */
   acceptsAttachments?: boolean;
+  /** True when `run(input, { mcp: true })` takes its tools from an MCP server (`--mcp`). */
+  mcp?: boolean;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }
