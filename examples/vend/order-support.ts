@@ -74,6 +74,7 @@ export const example: VendExample = {
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
   defaultInput: 'Where is order 1042?',
+  root: () => orderSupportAgent(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(orderSupportAgent(model), input, runOptions);

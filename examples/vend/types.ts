@@ -3,7 +3,7 @@
  * the registry finds them all. Without `model`, an example runs on its own
  * scripted model (offline); with one, every agent in it uses that model.
  */
-import type { RunOptions, RunResult } from '../../src/core/step.js';
+import type { RunOptions, RunResult, Step } from '../../src/core/step.js';
 import type { ActionRecord } from '../../src/patterns/agent.js';
 import type { Model } from '../../src/core/model.js';
 
@@ -35,5 +35,7 @@ export interface VendExample {
   summary: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
+  /** The example's root step on its scripted model, so tools (the studio) can describe what it is made of. */
+  root?: () => Step<any, unknown>;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

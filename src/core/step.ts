@@ -8,10 +8,13 @@ import { RunAbort, RunContext, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
 import { watchDeadline } from './wall-clock.js';
 import type { SpanRecord } from './span.js';
+import type { StepShape } from './shape.js';
 
 export interface Step<I, O> {
   readonly name: string;
   run(input: I, ctx: RunContext): Promise<O>;
+  /** What the step is made of (patterns describe their children; see describeStep). */
+  describe?(): StepShape;
 }
 
 export type StepInput<S> = S extends Step<infer I, unknown> ? I : never;

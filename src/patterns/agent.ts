@@ -5,6 +5,7 @@
  * tool errors; run-level caps (budget, abort) stop the run with a typed error.
  * The action trace (tool, arguments, result, timing) is part of the result.
  */
+import type { StepShape } from '../core/shape.js';
 import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
@@ -96,6 +97,10 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
     this.temperature = config.temperature;
     this.maxOutputTokens = config.maxOutputTokens;
+  }
+
+  describe(): StepShape {
+    return { kind: 'agent', name: this.name, children: [...this.toolsByName.keys()].map((name) => ({ kind: 'tool', name })) };
   }
 
   async run(input: AgentInput, ctx: RunContext): Promise<AgentResult<O>> {

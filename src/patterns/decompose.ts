@@ -6,6 +6,7 @@
  * decompose its own workstream again, down to `maxDepth`; past it the worker
  * is not given the means to recurse and must answer directly.
  */
+import { describeStep } from '../core/shape.js';
 import { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
@@ -237,7 +238,11 @@ export function decompose<G, R, S>(
     return { name: `${name}:depth-${depth}`, run: (subgoal, ctx) => level(subgoal, depth, parent, ctx) };
   }
 
-  return { name, run: (goal, ctx) => level(goal, 0, undefined, ctx) };
+  return {
+    name,
+    describe: () => ({ kind: 'decompose', name, children: [describeStep(plannerStep, 'planner'), describeStep(worker, 'worker'), describeStep(synthesizer, 'synthesizer')] }),
+    run: (goal, ctx) => level(goal, 0, undefined, ctx),
+  };
 }
 
 function modelPlanner<G>(config: DecompositionPlannerConfig<G>, schema: z.ZodType<WorkstreamPlan>): Step<DecompositionRequest<G>, unknown> {

@@ -15,6 +15,7 @@
  * settle, then the suspensions merge into one RunSuspended — unless a real
  * failure under fail-fast happened, which wins.
  */
+import { describeStep, type StepShape } from '../core/shape.js';
 import type { RunAbort, RunContext } from '../core/context.js';
 import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
@@ -128,10 +129,15 @@ export class Parallel<I, R> implements Step<I, R> {
     return out as R;
   }
 
+  describe(): StepShape {
+    return { kind: 'parallel', name: this.name, children: this.keys.map((k) => describeStep(this.branches[k]!, k)) };
+  }
+
   /** Fan-out and synthesis as one step: `synthesizer` gets `{ input, branches }`. */
   synthesize<S>(synthesizer: Stage<Gathered<I, R>, S>, name = `${this.name}+${synthesizer.name}`): Step<I, S> {
     return {
       name,
+      describe: () => ({ kind: 'sequence', name, children: [this.describe(), describeStep(synthesizer, 'synthesizer')] }),
       run: async (input: I, ctx: RunContext): Promise<S> => {
         const branches = await runStep(ctx, this, input);
         try {

@@ -7,6 +7,7 @@
  * A failed step halts execution and the summary names it; optionally the
  * planner gets one chance to re-plan the rest.
  */
+import { describeStep } from '../core/shape.js';
 import { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
@@ -203,6 +204,15 @@ export function planAndExecute<S = string>(
 
   return {
     name: options.name ?? 'plan-and-execute',
+    describe: () => ({
+      kind: 'plan-and-execute',
+      name: options.name ?? 'plan-and-execute',
+      children: [
+        describeStep(plannerStep, 'planner'),
+        ...tools.map((t) => ({ kind: 'tool', name: t.name, role: 'executor' })),
+        ...(options.summarizer ? [describeStep(options.summarizer, 'summarizer')] : []),
+      ],
+    }),
     async run(goal: string, ctx: RunContext): Promise<PlanAndExecuteResult<S>> {
       const plans: ExecutionPlan[] = [];
       const steps: PlanStepResult[] = [];

@@ -6,6 +6,7 @@
  * fallback route instead of failing or guessing. The decision and its reason
  * are recorded as a 'decision' span.
  */
+import { describeStep } from '../core/shape.js';
 import { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, errorMessage, isFatal } from '../core/errors.js';
@@ -90,6 +91,15 @@ export function route<I, O, K extends string>(
 
   return {
     name: options.name ?? 'route',
+    describe: () => ({
+      kind: 'route',
+      name: options.name ?? 'route',
+      children: [
+        describeStep(routerStep, 'router'),
+        ...names.map((k) => describeStep(specialists[k], k)),
+        ...(typeof fallback === 'string' ? [] : [describeStep(fallbackStep, 'fallback')]),
+      ],
+    }),
     async run(input: I, ctx: RunContext): Promise<RouteResult<O, K>> {
       let decision: RoutingDecision<K>;
       let raw: unknown;
