@@ -19,6 +19,7 @@ import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
+import { registerStudio } from './commands/studio.js';
 
 
 export function buildProgram(): Command {
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerResume(program);
   registerMcp(program);
   registerEval(program);
+  registerStudio(program);
   return program;
 }
 
