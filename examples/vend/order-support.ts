@@ -6,9 +6,12 @@
  * quotes a price the tools did not return (the model is asked once to
  * correct it). A refusal is answered by code, not by the model.
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Agent, GuardrailTripped, inputGuardrail, outputGuardrail, run, runStep, step, tool, type AgentInput, type Model } from 'agent-patterns';
+import { Agent, GuardrailTripped, inputGuardrail, outputGuardrail, run, runStep, tool, type ActionRecord, type AgentInput, type AgentResult, type AnyTool, type Model, type Step } from 'agent-patterns';
 import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
+import { mcpServer } from 'agent-patterns/mcp';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 
@@ -67,10 +70,11 @@ export function orderSupportScript(): Model {
       return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: orderIds[0] ?? 'unknown', reason: `Order lookup failed: ${failed.content}` } }] };
     }
     const answer = results.map((r) => {
-      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null; total: number };
+      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null; total?: number };
       const via = o.carrier ? ` with ${o.carrier}` : '';
       const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
-      const total = /how much|cost|price|total/i.test(question) ? ` The order total was $${o.total.toFixed(2)}.` : '';
+      // The MCP order service returns no total: then there is none to tell.
+      const total = o.total !== undefined && /how much|cost|price|total/i.test(question) ? ` The order total was $${o.total.toFixed(2)}.` : '';
       return `Order ${o.order_id} is ${o.status}${via}${eta}.${total}`;
     }).join(' ');
     if (!/shipping/i.test(question)) return answer;
@@ -120,12 +124,12 @@ function numbersIn(content: string): number[] {
   return found;
 }
 
-export function orderSupportAgent(model: Model = orderSupportScript()) {
+export function orderSupportAgent(model: Model = orderSupportScript(), tools: readonly AnyTool[] = orderTools()) {
   return new Agent({
     name: 'order-support',
     instructions: SYSTEM_PROMPT,
     model,
-    tools: orderTools(),
+    tools,
     maxTurns: 4,
     guardrails: { input: [ownOrdersOnly], output: [pricesFromToolData] },
   });
@@ -136,17 +140,33 @@ const REFUSALS = {
   output: 'I could not give an answer I can stand behind from our order data; a support agent will follow up.',
 };
 
+/** The agent's answer, or the desk's refusal naming the guardrail that tripped. */
+type DeskAnswer = AgentResult | { text: string; actions: ActionRecord[]; stopReason: 'refused'; refusedBy: string };
+
 /** The support desk: the guarded agent, and a refusal written in code when a guardrail trips. */
-function supportDesk(model?: Model) {
-  const agent = orderSupportAgent(model);
-  return step('support-desk', async (input: AgentInput, ctx) => {
-    try {
-      return await runStep(ctx, agent, input);
-    } catch (err) {
-      if (!(err instanceof GuardrailTripped)) throw err;
-      return { text: REFUSALS[err.stage], actions: [], stopReason: 'refused' as const, refusedBy: err.guardrail };
-    }
-  });
+export function supportDesk(model?: Model, tools?: readonly AnyTool[]) {
+  const agent = orderSupportAgent(model, tools);
+  const desk: Step<AgentInput, DeskAnswer> = {
+    name: 'support-desk',
+    describe: () => ({ kind: 'step', name: 'support-desk', children: [agent.describe()] }),
+    async run(input, ctx) {
+      try {
+        return await runStep(ctx, agent, input);
+      } catch (err) {
+        if (!(err instanceof GuardrailTripped)) throw err;
+        return { text: REFUSALS[err.stage], actions: [], stopReason: 'refused', refusedBy: err.guardrail };
+      }
+    },
+  };
+  return desk;
+}
+
+/** Vend's order service as an MCP server over stdio (examples/mcp/vend-order-server.ts): started on first use. */
+export function orderServiceOverMcp() {
+  const here = fileURLToPath(import.meta.url);
+  // The server runs as plain JavaScript: beside this file once built, from dist/ when this file runs from source.
+  const script = here.endsWith('.ts') ? join(dirname(here), '../../dist/examples/mcp/vend-order-server.js') : join(dirname(here), '../mcp/vend-order-server.js');
+  return mcpServer({ name: 'vend-orders', command: process.execPath, args: [script] });
 }
 
 export const example: VendExample = {
@@ -156,11 +176,15 @@ export const example: VendExample = {
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer; guardrails refuse other customers\' orders and made-up prices.',
   defaultInput: 'Where is order 1042, and what would express shipping cost?',
   acceptsAttachments: true,
+  mcp: true,
+  root: () => supportDesk(),
   async run(input, options = {}) {
-    const { model, attachments, ...runOptions } = options;
+    const { model, attachments, mcp, ...runOptions } = options;
+    // The server process ends with this block, however the run ends.
+    await using server = mcp ? orderServiceOverMcp() : undefined;
     // With attachments (a photo of the parcel, a PDF invoice) the question travels as content parts.
     const message: AgentInput = attachments?.length ? [{ role: 'user', content: [{ type: 'text', text: input }, ...attachments] }] : input;
-    const result = await run(supportDesk(model), message, runOptions);
+    const result = await run(supportDesk(model, server ? await server.tools() : undefined), message, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
     const corrected = result.trace.some((s) => s.kind === 'decision' && s.attributes.action === 'correct');

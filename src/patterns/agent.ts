@@ -5,6 +5,7 @@
  * tool errors; run-level caps (budget, abort) stop the run with a typed error.
  * The action trace (tool, arguments, result, timing) is part of the result.
  */
+import type { StepShape } from '../core/shape.js';
 import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
@@ -111,6 +112,10 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
     this.guardrails = [...stageChecked(config, 'input'), ...stageChecked(config, 'output')];
+  }
+
+  describe(): StepShape {
+    return { kind: 'agent', name: this.name, children: [...this.toolsByName.keys()].map((name) => ({ kind: 'tool', name })) };
   }
 
   run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {

@@ -19,9 +19,10 @@ export function registerRun(program: Command): void {
       .option('--input <text>', 'the input (default: the example\'s own)')
       .option('--attach <file>', 'send an image or document (PDF…) with the input; repeatable (examples that take attachments: order-support)', collect, [])
       .option('--json', 'print one JSON object instead of text')
+      .option('--mcp', 'take the tools from Vend\'s order service over MCP (stdio), for examples that support it (order-support)')
       .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
       .option(...STORE_OPTION),
-  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; attach: string[] }) => {
+  ).action(async (name: string, opts: { input?: string; json?: boolean; mcp?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; attach: string[] }) => {
     const example = await findExample(name);
     if (!example) {
       const names = (await listExamples()).map((e) => e.name).join(', ');
@@ -35,7 +36,8 @@ export function registerRun(program: Command): void {
     if (opts.durable) {
       return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(model ? { model } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
     }
-    const out = await example.run(input, { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}) });
+    if (opts.mcp && !example.mcp) throw new CliError(`${example.name} has no MCP variant; --mcp works with: ${(await listExamples()).filter((e) => e.mcp).map((e) => e.name).join(', ')}`);
+    const out = await example.run(input, { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}), ...(opts.mcp ? { mcp: true } : {}) });
     const r = out.result;
     if (opts.json) {
       const json = {
