@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  Agent, BudgetExceeded, ConfigError, GuardrailTripped, callModel, inputGuardrail, isFatal, outputGuardrail, run, runStep, step, tool,
+  Agent, BudgetExceeded, ConfigError, GuardrailTripped, callModel, inputGuardrail, isFatal, outputGuardrail, run, runStep, step, stream, tool,
   type Model, type ModelRequest, type SpanRecord,
 } from 'agent-patterns';
 import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
@@ -314,6 +314,21 @@ describe('a trip inside a tool', () => {
     const outer = new Agent({ name: 'outer', instructions: 'x', model: outerModel, tools: [delegate] });
     const err = await failure(run(outer, 'go'));
     expect(err).toMatchObject({ name: 'GuardrailTripped', guardrail: 'no-cards' });
+  });
+});
+
+describe('the run stream', () => {
+  it('shows each verdict as a decision event guardrail:<name> with tripped and reason', async () => {
+    const { model } = echo();
+    const agent = new Agent({ name: 'support', instructions: 'Help.', model, guardrails: { input: [noCards] } });
+    const events: { type: string; name?: string; details?: Record<string, unknown> }[] = [];
+    const s = stream(agent, 'card 4111 1111 1111 1111');
+    const settled = s.result.catch((err: unknown) => err);
+    for await (const e of s) events.push(e as (typeof events)[number]);
+    expect(await settled).toBeInstanceOf(GuardrailTripped);
+    expect(events.filter((e) => e.type === 'decision')).toMatchObject([
+      { name: 'guardrail:no-cards', details: { stage: 'input', tripped: true, action: 'block', reason: 'the message holds a card number' } },
+    ]);
   });
 });
 
