@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  Agent, ModelError, parallel, run, runStep, scripted, step, tool, toolResults, type Interceptor, type Model, type ModelResponse,
+  Agent, ModelError, RunFailed, parallel, run, runStep, scripted, step, tool, toolResults, type Interceptor, type Model, type ModelResponse,
   type StepInvocation, type StreamEvent,
 } from '../../src/index.js';
 
@@ -239,7 +239,8 @@ describe('interceptors', () => {
       },
     };
     const err = await run(adder(), 'x', { interceptors: [broken] }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe('interceptor broke');
+    expect(err).toBeInstanceOf(RunFailed);
+    expect(((err as RunFailed).cause as Error).message).toBe('interceptor broke');
   });
 });
 
