@@ -6,6 +6,7 @@
  * node_modules, a bundle and its peer): `isAgentPatternsError(err, BudgetExceeded)`,
  * and `instanceof`, which reads the brand too.
  */
+import { scrubError, scrubText } from './secrets.js';
 import type { SpanRecord } from './span.js';
 
 const BRAND = Symbol.for('agent-patterns.error');
@@ -22,7 +23,9 @@ export class AgentPatternsError extends Error {
   /** The brand: the names of this error's classes, read by `isAgentPatternsError` in any copy of the package. */
   declare readonly [BRAND]: readonly string[];
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages are built from causes and provider answers, which may quote a secret; so may the cause itself.
+    super(scrubText(message), options);
+    if (options?.cause !== undefined) scrubError(options.cause);
     this.code = code;
     this.name = new.target.name;
     Object.defineProperty(this, BRAND, { value: kindsOf(new.target) });
