@@ -1,7 +1,9 @@
 // A signed webhook as the event source (node:http lives in its own entry: agent-patterns/events/webhook).
 import { z } from 'zod';
-import { consume, openStore, step } from '../../src/index.js';
-import { signWebhook, webhookSource } from '../../src/events/webhook.js';
+import { step } from 'agent-patterns';
+import { consume } from 'agent-patterns/events';
+import { openStore } from 'agent-patterns/store';
+import { signWebhook, webhookSource } from 'agent-patterns/events/webhook';
 
 const Payment = z.object({ event_id: z.string(), amount: z.number() });
 

@@ -17,6 +17,7 @@ import { registerApprovals } from './commands/approvals.js';
 import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
 
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerRuns(program);
   registerResume(program);
+  registerMcp(program);
   registerEval(program);
   return program;
 }

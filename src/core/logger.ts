@@ -3,7 +3,8 @@
  * AGENT_PATTERNS_LOG_LEVEL (default "warn": retries, budget stops and tool
  * failures show; per-turn detail is "debug").
  */
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import { PINO_REDACT_PATHS, REDACTED } from './redact.js';
 import { scrubText } from './secrets.js';
 
@@ -13,6 +14,8 @@ let fallback: Logger | undefined;
 
 export function createLogger(options: { level?: string; destination?: number | string } = {}): Logger {
   const level = options.level ?? process.env.AGENT_PATTERNS_LOG_LEVEL ?? 'warn';
+  // pino loads with the first logger, not with the library: a run that logs nothing never needs it.
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
   const out = pino.destination({ dest: options.destination ?? 2, sync: false });
   // Names are redacted by pino; secret values inside messages and errors are scrubbed from each finished line.
   const scrubbed = { write: (line: string) => out.write(scrubText(line)), flush: (cb?: (err?: Error) => void) => out.flush(cb) };

@@ -3,7 +3,7 @@
  * result meets strict-mode rules (OpenAI strict function calling and
  * structured outputs): every object closed and every property required.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { JsonSchema } from './model.js';
 
@@ -17,7 +17,8 @@ const NOT_JSON = new Set(['date', 'bigint', 'map', 'set', 'symbol', 'nan', 'unde
 
 /** `field` names the schema in the ConfigError thrown for a type that has no JSON form (e.g. "tool.refund.input"). */
 export function toJsonSchema(schema: z.ZodType, field = 'schema'): JsonSchema {
-  const json = z.toJSONSchema(schema, {
+  // The schema's own converter (zod >= 4.6), so importing the library does not load zod: the caller's schema did.
+  const json = schema.toJSONSchema({
     target: 'draft-2020-12',
     unrepresentable: ({ zodSchema, path }) => {
       const type = zodSchema._zod.def.type;

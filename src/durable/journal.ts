@@ -17,11 +17,12 @@
 import { RunSuspended, isAgentPatternsError } from '../core/errors.js';
 import type { Interceptor, ModelInvocation, StepInvocation, ToolInvocation } from '../core/interceptor.js';
 import type { ModelResponse } from '../core/model.js';
-import { costOf, priceOf } from '../core/pricing.js';
+import { costOfResponse } from '../core/pricing.js';
 import type { RunContext } from '../core/context.js';
 import { redact } from '../core/redact.js';
 import { scrubText } from '../core/secrets.js';
 import type { AnyTool, ToolOutcome } from '../core/tool.js';
+import { ACTIVE_PATH, type ActivePathSource } from '../hitl/active-path.js';
 import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
 import { ReplayDivergence } from './errors.js';
@@ -49,7 +50,7 @@ export interface JournalState {
  * parent's place in the interceptors of the step's context, so the calls
  * beneath a step are keyed under the step's path.
  */
-export class DurableJournal implements Interceptor {
+export class DurableJournal implements Interceptor, ActivePathSource {
   readonly name = 'durable-journal';
   private modelSeq = 0;
   private toolSeq = 0;
@@ -59,6 +60,11 @@ export class DurableJournal implements Interceptor {
     readonly state: JournalState,
     readonly path: string = '',
   ) {}
+
+  /** What the approval gate records as the active step (src/hitl/active-path.ts). */
+  get [ACTIVE_PATH](): string {
+    return this.path;
+  }
 
   /** The scope of the next child step named `name` (numbered by occurrence, in call order). */
   child(name: string): DurableJournal {
@@ -78,7 +84,7 @@ export class DurableJournal implements Interceptor {
       return hit.response;
     }
     const response = await next(call);
-    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(call.model.provider, call.model.modelId), response.usage), h });
+    await this.record(key, { k: 'model', response, costUsd: costOfResponse(call.model, response), h });
     return response;
   }
 

@@ -11,7 +11,7 @@ import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Interceptor } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
-import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
+import type { Model, ModelRequest, OutputSpec, ReasoningEffort, ToolSpec } from '../core/model.js';
 import { runToolCall } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
@@ -29,6 +29,8 @@ export interface AgentConfig<O> {
   /** Text returned when maxTurns is reached without an answer. */
   fallbackText?: string;
   temperature?: number;
+  /** How hard a reasoning model thinks, where the provider has such an option. */
+  reasoningEffort?: ReasoningEffort;
   maxOutputTokens?: number;
   /** Wrap this agent's model and tool calls and the steps beneath it, inside the run's own interceptors. */
   interceptors?: readonly Interceptor[];
@@ -72,6 +74,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly maxTurns: number;
   private readonly fallbackText: string;
   private readonly temperature: number | undefined;
+  private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly maxOutputTokens: number | undefined;
   private readonly interceptors: readonly Interceptor[] | undefined;
 
@@ -99,6 +102,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.maxTurns = maxTurns;
     this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
     this.temperature = config.temperature;
+    this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
   }
@@ -115,6 +119,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       tools: this.toolSpecs,
       output: this.outputSpec,
       temperature: this.temperature,
+      reasoningEffort: this.reasoningEffort,
       maxOutputTokens: this.maxOutputTokens,
     };
 

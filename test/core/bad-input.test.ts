@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, ConfigError, ModelError, run, scripted, step, tool, toolResults } from '../../src/index.js';
+import { Agent, ConfigError, ModelError, run, step, tool } from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 describe('a tool whose result has no JSON form', () => {
   for (const [kind, value] of [

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  Agent, AgentPatternsError, BudgetExceeded, ConfigError, RunFailed, RunSuspended, StepFailed, isAgentPatternsError, run, scripted, step, tool,
-  toolResults,
-} from '../../src/index.js';
+  Agent, AgentPatternsError, BudgetExceeded, ConfigError, RunFailed, RunSuspended, StepFailed, isAgentPatternsError, run, step, tool,
+} from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 // A second copy of the errors module (another version of the package in node_modules, a bundle):
 // its classes are not ours, its errors carry the same brand.
