@@ -27,7 +27,7 @@ import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
 import { ReplayDivergence } from './errors.js';
 import { reconcileStartedCall, type Reconciler, type StartedCall } from './reconcile.js';
-import { withActivePath } from './scope.js';
+import { withActiveCall, withActivePath } from './scope.js';
 
 export type JournalEntry =
   | { k: 'model'; response: ModelResponse; costUsd: number; h: string }
@@ -90,7 +90,7 @@ export class DurableJournal implements Journal {
     if (tool?.irreversible) {
       const started = this.state.records.get(`${key}|started`);
       if (started?.k === 'started') {
-        const settled = await reconcileStartedCall(ctx, tool, started, this.state.reconcilers[tool.name]);
+        const settled = await reconcileStartedCall(this.bare(ctx, key), tool, started, this.state.reconcilers[tool.name]);
         if (settled) {
           await this.record(key, { k: 'tool', outcome: settled });
           return settled;
@@ -99,7 +99,7 @@ export class DurableJournal implements Journal {
       live = this.withStartMarker(tools, tool, key);
     }
     try {
-      const outcome = await runToolCall(this.bare(ctx), live, call);
+      const outcome = await runToolCall(this.bare(ctx, key), live, call);
       await this.record(key, { k: 'tool', outcome });
       return outcome;
     } catch (err) {
@@ -134,11 +134,12 @@ export class DurableJournal implements Journal {
     return out;
   }
 
-  /** The same context without the journal (so the real callModel/runToolCall run), marked with this scope's path. */
-  private bare(ctx: RunContext): RunContext {
+  /** The same context without the journal (so the real callModel/runToolCall run), marked with this scope's path (and tool call). */
+  private bare(ctx: RunContext, callKey?: string): RunContext {
     const b = Object.create(ctx) as RunContext;
     (b as { journal: Journal | undefined }).journal = undefined;
     withActivePath(b, this.path);
+    if (callKey) withActiveCall(b, callKey);
     return b;
   }
 
