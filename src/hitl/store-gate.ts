@@ -47,8 +47,8 @@ export class StoreApprovalGate implements ApprovalGate, DecisionSource {
   async authorize(request: GateRequest, ctx: RunContext): Promise<{ approved: boolean; reviewer?: string; comment?: string }> {
     const callKey = approvalKey(request.tool, request.args);
     const durableCall = activeCallOf(ctx);
-    // A durable call finds its own request again by id; a plain run (nothing replays) takes the run's
-    // latest request for the same call, unless another execution already used it.
+    // A durable call finds its own request again by id; a plain run (nothing replays) takes a request
+    // of the run for the same call that no other execution has used.
     let record = durableCall ? await this.store.getApproval(approvalId(ctx.runId, `${callKey}\n${durableCall}`)) : await this.unused(ctx.runId, callKey);
     record ??= await this.create(request, callKey, durableCall, ctx);
     if (record.status === 'pending') record = (await applyTimeout(this.store, record, this.now())).record;
@@ -62,9 +62,10 @@ export class StoreApprovalGate implements ApprovalGate, DecisionSource {
     return record && record.status !== 'pending' ? toDecision(record) : undefined;
   }
 
+  /** A plain run's request for this call that no execution has used: approved first, then pending, then a refusal (which stands). */
   private async unused(runId: string, callKey: string): Promise<ApprovalRecord | undefined> {
-    const latest = await this.store.findApproval(runId, callKey);
-    return latest?.consumedBy === undefined ? latest : undefined;
+    const open = (await this.store.listApprovals({ runId })).filter((a) => a.callKey === callKey && a.consumedBy === undefined);
+    return open.find((a) => a.status === 'approved') ?? open.find((a) => a.status === 'pending') ?? open.at(-1);
   }
 
   /** Consumes an approved record for this execution (atomically, audited); a lost race in a plain run asks anew. */
