@@ -43,6 +43,8 @@ export interface JournalState {
   reconcilers: Readonly<Record<string, Reconciler>>;
   /** Called after each record is written (flushes the trace to the store). */
   afterRecord?: () => Promise<void>;
+  /** Called right before an irreversible call's side effect (throws when this process may no longer act for the run). */
+  beforeEffect?: () => Promise<void>;
 }
 
 export class DurableJournal implements Journal {
@@ -149,6 +151,7 @@ export class DurableJournal implements Journal {
       ...tool,
       execute: async (input: unknown, c: RunContext, info: { id: string; name: string }) => {
         const idempotencyKey = tool.idempotencyKey?.(input, info);
+        if (this.state.beforeEffect) await this.state.beforeEffect();
         await this.record(`${key}|started`, {
           k: 'started', tool: tool.name, callId: info.id, args: input, at: Date.now(), ...(idempotencyKey ? { idempotencyKey } : {}),
         });

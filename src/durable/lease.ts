@@ -73,6 +73,21 @@ export class RunLeaseKeeper {
     this.timer.unref?.();
   }
 
+  /**
+   * Before a side effect: passes while the store-confirmed lease is still valid by this clock (nobody can
+   * have taken the run over), else renews it now, and throws LeaseLost when that fails.
+   */
+  async confirm(): Promise<void> {
+    if (this.lost.signal.aborted) throw this.lostError();
+    if (Date.now() < this.confirmedUntil) return;
+    const lease = this.next();
+    if (!(await this.store.renewLease(this.runId, lease))) {
+      this.lose('another process took it over');
+      throw this.lostError();
+    }
+    this.confirmedUntil = lease.expiresAt;
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

@@ -144,12 +144,13 @@ async function execute<O>(
   const priorSpans = resumed ? await store.getTrace(runId) : [];
   if (resumed) tracer.event('event', 'resumed', undefined, { checkpoints: records.size, segment: (prior.segments ?? 0) + 1 });
 
+  const lease = new RunLeaseKeeper(store, runId, options.lease);
   const journal = new DurableJournal({
-    runId, store, records, reconcilers: { ...definition.reconcilers, ...options.reconcilers }, afterRecord: () => sink.flush(),
+    runId, store, records, reconcilers: { ...definition.reconcilers, ...options.reconcilers },
+    afterRecord: () => sink.flush(), beforeEffect: () => lease.confirm(),
   });
   const approvals = options.approvals ?? new StoreApprovalGate(store, options.now ? { now: options.now } : {});
   const segments = (prior.segments ?? 0) + 1;
-  const lease = new RunLeaseKeeper(store, runId, options.lease);
   // Strictly later than what was read, so a concurrent claim of the same read cannot also match.
   const claimedAt = Math.max(Date.now(), record.updatedAt + 1);
   const running: RunRecord = { ...record, status: 'running', updatedAt: claimedAt, state: { ...prior, segments }, lease: lease.next(claimedAt) };
