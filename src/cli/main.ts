@@ -16,6 +16,7 @@ import { registerApprovals } from './commands/approvals.js';
 import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerEval } from './commands/eval.js';
 
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerRuns(program);
   registerResume(program);
+  registerEval(program);
   return program;
 }
 
