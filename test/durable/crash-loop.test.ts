@@ -2,8 +2,8 @@
  * The crash loop (issue 13, "done when"): 30 durable refund runs, each worker
  * SIGKILLed right before a store write picked at random over the run's whole
  * life (start, approval request, the reviewer's decision, the approval's use,
- * the refund itself, every checkpoint, span batch and lease write), then a new
- * worker takes the run over, and may be killed again. At the end: every run
+ * the refund itself, every checkpoint and span batch; every position at
+ * least once), then a new worker takes the run over, and may be killed again. At the end: every run
  * completed (0 lost), exactly one refund per run in a ledger that does not
  * deduplicate (0 duplicate side effects), and every approval's audit trail
  * whole: requested, approved, consumed, each once (0 audit gaps).
@@ -80,13 +80,20 @@ describe.each(targets)('crash loop (%s)', (label, targetOf) => {
     expect(lifetimeWrites).toBeGreaterThan(10);
 
     const runIds = Array.from({ length: RUNS }, (_, i) => `loop-${stamp}-${i}`);
+    // Each run's first kill: the write positions in a random order, so every position is hit at least once.
+    const positions = Array.from({ length: lifetimeWrites }, (_, i) => i + 1);
+    for (let i = positions.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [positions[i], positions[j]] = [positions[j]!, positions[i]!];
+    }
+    const firstKill = new Map(runIds.map((id, i) => [id, positions[i % positions.length]!]));
     const lives = new Map<string, number>();
     const lane = async (ids: string[]) => {
       for (const runId of ids) {
         // The first life is always killed (the point lies within a whole run's writes); later lives may be too.
         for (let life = 1; ; life++) {
           expect(life, `run ${runId} (seed ${seed})`).toBeLessThanOrEqual(10);
-          const killAt = 1 + Math.floor(next() * lifetimeWrites);
+          const killAt = life === 1 ? firstKill.get(runId)! : 1 + Math.floor(next() * lifetimeWrites);
           const { killed } = await worker(target, runId, killLog, killAt);
           if (!killed) break;
           lives.set(runId, life);
@@ -120,6 +127,7 @@ describe.each(targets)('crash loop (%s)', (label, targetOf) => {
       );
       expect({ lost, duplicates, gaps }).toEqual({ lost: [], duplicates: [], gaps: [] });
       expect(lives.size).toBe(RUNS); // every run was killed at least once
+      expect(points.size).toBe(Math.min(RUNS, lifetimeWrites)); // at every write position
     } finally {
       await store.close();
     }
