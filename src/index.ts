@@ -26,11 +26,11 @@ export { callModel } from './core/call-model.js';
 export { runToolCall, type ToolOutcome } from './core/run-tool.js';
 export type { Store } from './core/store.js';
 export type {
-  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DeadLetter,
+  RunStatus, RunRecord, RunLease, ApprovalStatus, ApprovalRecord, ApprovalDecision, ApprovalReassignment, AuditEntry, DecisionRecord, DeadLetter,
 } from './store/types.js';
 export { openStore, isPostgresUrl, STORE_ENV } from './store/open.js';
 export { SqliteStore, DEFAULT_SQLITE_PATH, type SqliteStoreOptions } from './store/sqlite.js';
-export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, ApprovalChanged } from './store/errors.js';
+export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, ApprovalChanged, ApprovalNotUsable } from './store/errors.js';
 export { StoreTraceSink, type StoreTraceSinkOptions } from './store/trace-sink.js';
 
 export { prompt, type PromptConfig } from './patterns/prompt.js';
@@ -91,7 +91,8 @@ export {
 // Durable runs (checkpoint + replay) and human-in-the-loop approvals (pattern 11).
 export { durableRun, resumeRun, type DurableOptions, type ResumeOptions, type DurableResult, type DurableState } from './durable/run.js';
 export { WorkflowRegistry, defineWorkflow, type WorkflowDefinition } from './durable/registry.js';
-export { ResumeError, ReplayDivergence, type ResumeProblem } from './durable/errors.js';
+export { ResumeError, ReplayDivergence, LeaseLost, type ResumeProblem } from './durable/errors.js';
+export { DEFAULT_LEASE_MS, type LeaseOptions } from './durable/lease.js';
 export { recordEffect, EFFECTS_NAMESPACE, type Reconciler, type StartedCall } from './durable/reconcile.js';
 export type { Journal } from './core/context.js';
 export { StoreApprovalGate, type StoreApprovalGateOptions } from './hitl/store-gate.js';

@@ -218,6 +218,27 @@ describe('human-in-the-loop on a durable run', () => {
     expect((await store.getApproval(stale!.approvalId))!.status).toBe('pending');
   });
 
+  it('two sweeps escalating the same overdue approval at once, from two connections: one escalation, one audit entry', async () => {
+    const now = 1_000_000;
+    const wire = tool({
+      name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
+      approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
+      execute: () => 'wired',
+    });
+    const flow = step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+    await durableRun('wire-flow', flow, 'x', { store, runId: 'w3', now: () => now });
+    const other = await openStore(join(dir, 'state.db'));
+    try {
+      const [a, b] = await Promise.all([sweepApprovals(store, now + 1500), sweepApprovals(other, now + 1500)]);
+      expect([...a, ...b].map((x) => x.action)).toEqual(['escalated']);
+      const [apr] = await store.listApprovals({ runId: 'w3' });
+      expect(apr).toMatchObject({ status: 'pending', reviewer: 'director', escalatedFrom: 'ops', deadline: now + 2500 });
+      expect((await store.listAudit({ approvalId: apr!.approvalId })).map((e) => e.action)).toEqual(['requested', 'escalated']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a safe-default approve on timeout is applied and logged', async () => {
     const t = tool({
       name: 'restock', description: 'Reorder stock.', input: z.object({ sku: z.string() }), irreversible: true,
