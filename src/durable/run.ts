@@ -175,7 +175,7 @@ async function execute<O>(
   /** Ends this segment, only while this process still holds the lease. */
   const release = async (end: Pick<RunRecord, 'status' | 'output' | 'error' | 'state'>) => {
     lease.stop();
-    const { lease: _claimed, ...base } = record;
+    const { lease: _claimed, output: _output, error: _error, ...base } = record; // an earlier segment's ending is replaced
     if (!(await store.releaseRun({ ...base, ...end, updatedAt: Date.now() }, lease.owner))) throw lease.lostError();
   };
   const fullTrace = () => [...priorSpans, ...tracer.spans];

@@ -74,3 +74,19 @@ describe('run leases', () => {
     expect((await store.getRun('lease-1'))!.lease).toBeUndefined();
   });
 });
+
+describe('segment endings', () => {
+  it('a run that failed and then completed on resume keeps no error from the failed segment', async () => {
+    let attempts = 0;
+    const flaky = step('flaky', () => {
+      if (++attempts === 1) throw new Error('upstream down');
+      return 'ok';
+    });
+    await expect(durableRun('flaky', flaky, 'x', { store, runId: 'flaky-1' })).rejects.toThrow('upstream down');
+    expect(await store.getRun('flaky-1')).toMatchObject({ status: 'failed', error: { message: 'upstream down' } });
+    expect((await resumeRun('flaky-1', { store, registry: new WorkflowRegistry([{ name: 'flaky', step: flaky }]) })).status).toBe('completed');
+    const done = await store.getRun('flaky-1');
+    expect(done).toMatchObject({ status: 'completed', output: 'ok' });
+    expect(done!.error).toBeUndefined();
+  });
+});
