@@ -10,9 +10,11 @@
  */
 import { Budget, type BudgetLimits, type BudgetUsage } from '../core/budget.js';
 import { ConfigError, RunSuspended } from '../core/errors.js';
+import type { Interceptor } from '../core/interceptor.js';
 import type { Logger } from '../core/logger.js';
 import type { SpanRecord, TraceSink } from '../core/span.js';
-import { run, type RunOptions, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { run, type RunOptions } from '../core/run.js';
 import type { ApprovalGate } from '../core/tool.js';
 import { Tracer } from '../core/tracer.js';
 import { canonicalJson, sha256 } from '../hitl/keys.js';
@@ -37,6 +39,8 @@ export interface DurableOptions {
   logger?: Logger;
   signal?: AbortSignal;
   metadata?: Record<string, unknown>;
+  /** Wrap the run's calls (inside the journal: a replayed call reaches none of them). */
+  interceptors?: readonly Interceptor[];
   reconcilers?: Readonly<Record<string, Reconciler>>;
   /** Workflow version recorded with the run (resume refuses another one). */
   version?: string;
@@ -161,12 +165,14 @@ async function execute<O>(
   }
   lease.start(running.lease!);
 
-  const runOptions = {
-    runId, budget, journal, approvals, store, tracer,
+  const runOptions: RunOptions = {
+    runId, budget, approvals, store, tracer,
+    // The journal outermost: a replayed call goes through no other interceptor.
+    interceptors: [journal, ...(options.interceptors ?? [])],
     signal: options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
-  } as RunOptions;
+  };
   const stateNow = (extra: Partial<DurableState>): DurableState => {
     const usage = budget.usage();
     const { owner: _owner, ...rest } = prior as DurableState & { owner?: unknown }; // an owner written before leases existed

@@ -18,10 +18,11 @@ import { randomUUID } from 'node:crypto';
 import type { RunContext } from '../core/context.js';
 import { RunSuspended } from '../core/errors.js';
 import type { ApprovalGate, ApprovalPolicy } from '../core/tool.js';
-import { activeCallOf, activePathOf, activeStepName } from '../durable/scope.js';
+import { callKeyOf } from '../durable/call-key.js';
+import { activePathOf, activeStepName } from '../durable/scope.js';
 import { ApprovalExists, ApprovalNotUsable } from '../store/errors.js';
 import type { ApprovalRecord, Store } from '../store/types.js';
-import { approvalContextOf, type DecisionSource, type HumanDecision } from './evidence.js';
+import type { DecisionSource, HumanDecision } from './evidence.js';
 import { approvalId, approvalKey } from './keys.js';
 import { applyTimeout, POLICY_NAMESPACE, type StoredApprovalPolicy } from './sweep.js';
 
@@ -46,7 +47,7 @@ export class StoreApprovalGate implements ApprovalGate, DecisionSource {
 
   async authorize(request: GateRequest, ctx: RunContext): Promise<{ approved: boolean; reviewer?: string; comment?: string }> {
     const callKey = approvalKey(request.tool, request.args);
-    const durableCall = activeCallOf(ctx);
+    const durableCall = callKeyOf(ctx);
     // A durable call finds its own request again by id; a plain run (nothing replays) takes a request
     // of the run for the same call that no other execution has used.
     let record = durableCall ? await this.store.getApproval(approvalId(ctx.runId, `${callKey}\n${durableCall}`)) : await this.unused(ctx.runId, callKey);
@@ -87,7 +88,7 @@ export class StoreApprovalGate implements ApprovalGate, DecisionSource {
   private async create(request: GateRequest, callKey: string, durableCall: string | undefined, ctx: RunContext): Promise<ApprovalRecord> {
     const { policy } = request;
     const now = this.now();
-    const attached = approvalContextOf(ctx);
+    const attached = ctx.approval;
     const path = activePathOf(ctx);
     const summary = policy.summary?.(request.args);
     const reviewer = (typeof policy.reviewer === 'function' ? policy.reviewer(request.args) : policy.reviewer) || this.defaultReviewer;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RunSuspended } from '../../src/core/errors.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { tool } from '../../src/core/tool.js';
 import { WorkflowRegistry } from '../../src/durable/registry.js';
 import { durableRun, resumeRun } from '../../src/durable/run.js';
