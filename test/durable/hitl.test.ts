@@ -66,6 +66,16 @@ function payments(effects: string[], counts = { model: 0 }) {
   return flow;
 }
 
+/** A wire transfer for "ops" with a 1 s deadline that escalates to "director". */
+function escalatingWire() {
+  const wire = tool({
+    name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
+    approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
+    execute: () => 'wired',
+  });
+  return step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+}
+
 async function pendingIds(runId: string) {
   return (await store.listApprovals({ runId, status: 'pending' })).map((a) => a.approvalId).sort();
 }
@@ -200,12 +210,7 @@ describe('human-in-the-loop on a durable run', () => {
 
   it('a sweep working from a stale read does not expire an approval another sweep just escalated', async () => {
     const now = 1_000_000;
-    const wire = tool({
-      name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
-      approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
-      execute: () => 'wired',
-    });
-    const flow = step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+    const flow = escalatingWire();
     await durableRun('wire-flow', flow, 'x', { store, runId: 'w2', now: () => now });
     const [stale] = await store.listApprovals({ runId: 'w2' });
     // Sweep 1 escalates to the director with a fresh window; sweep 2 still holds the record read before that.
@@ -222,12 +227,7 @@ describe('human-in-the-loop on a durable run', () => {
 
   it('two sweeps escalating the same overdue approval at once, from two connections: one escalation, one audit entry', async () => {
     const now = 1_000_000;
-    const wire = tool({
-      name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
-      approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
-      execute: () => 'wired',
-    });
-    const flow = step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+    const flow = escalatingWire();
     await durableRun('wire-flow', flow, 'x', { store, runId: 'w3', now: () => now });
     const other = await openStore(join(dir, 'state.db'));
     try {

@@ -58,7 +58,8 @@ describe('run leases', () => {
     cutOff.renewLease = async () => {
       throw new Error('connection refused');
     };
-    const a = durableRun('ship-flow', shipping(shipped, gateA), 'A-1', { store: cutOff, runId: 'lease-1', lease: { ttlMs: 150, hostId: 'host-a' }, metadata: { host: 'a' } });
+    const a = durableRun('ship-flow', shipping(shipped, gateA), 'A-1', { store: cutOff, runId: 'lease-1', lease: { ttlMs: 150, hostId: 'host-a' }, metadata: { host: 'a' } })
+      .then(() => 'completed', (err: unknown) => err);
     await sleep(20);
     // While A's lease is valid, host B is refused.
     const registry = new WorkflowRegistry([{ name: 'ship-flow', step: shipping(shipped, { wait: Promise.resolve() }) }]);
@@ -67,8 +68,10 @@ describe('run leases', () => {
     await sleep(300);
     const b = await resumeRun('lease-1', { store, registry, lease: { hostId: 'host-b' }, metadata: { host: 'b' } });
     expect(b.status).toBe('completed');
+    // A's run has stopped (its heartbeat found the lease gone); its step, released now, must not ship.
+    expect(await a).toBeInstanceOf(LeaseLost);
     open();
-    await expect(a).rejects.toBeInstanceOf(LeaseLost);
+    await sleep(50);
     expect(shipped).toEqual(['A-1 by b']);
     expect(await store.getRun('lease-1')).toMatchObject({ status: 'completed' });
     expect((await store.getRun('lease-1'))!.lease).toBeUndefined();
