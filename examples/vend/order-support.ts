@@ -3,11 +3,8 @@
  * answer from the tool data only, open a ticket when the tools cannot answer.
  */
 import { z } from 'zod';
-import { Agent } from '../../src/patterns/agent.js';
-import { tool } from '../../src/core/tool.js';
-import { run } from '../../src/core/run.js';
-import type { Model } from '../../src/core/model.js';
-import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
+import { Agent, tool, run, type Model } from 'agent-patterns';
+import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 

@@ -3,9 +3,7 @@
  * the registry finds them all. Without `model`, an example runs on its own
  * scripted model (offline); with one, every agent in it uses that model.
  */
-import type { RunOptions, RunResult } from '../../src/core/run.js';
-import type { ActionRecord } from '../../src/patterns/agent.js';
-import type { Model } from '../../src/core/model.js';
+import type { RunOptions, RunResult, ActionRecord, Model } from 'agent-patterns';
 
 export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   /** A real model for every agent of the example; omitted = the example's scripted model. */

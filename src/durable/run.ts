@@ -26,7 +26,7 @@ import { DurableJournal, isJsonData, usageOfRecords, type JournalEntry } from '.
 import { RunLeaseKeeper, type LeaseOptions } from './lease.js';
 import type { Reconciler } from './reconcile.js';
 import type { WorkflowDefinition, WorkflowRegistry } from './registry.js';
-import { activeStepName } from './scope.js';
+import { activeStepName } from '../hitl/active-path.js';
 import { StoreTraceSink } from '../store/trace-sink.js';
 
 export interface DurableOptions {

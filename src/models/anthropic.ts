@@ -17,11 +17,12 @@ import type {
   Tool as AnthropicTool,
 } from '@anthropic-ai/sdk/resources/messages';
 import { ConfigError, ModelError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, JsonSchema, Model, ModelRequest, ModelResponse, OutputSpec, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import type { ModelSpecOptions } from './spec-options.js';
 import { wireName } from './wire-name.js';
 
 type AnthropicModule = typeof import('@anthropic-ai/sdk');
@@ -54,6 +55,7 @@ export class AnthropicModel implements Model {
       throw new ConfigError('maxOutputTokens', `must be an integer > 0, got ${options.maxOutputTokens}`);
     }
     this.apiKey = apiKey;
+    registerSecret(apiKey);
     this.baseUrl = setting(options.baseUrl, 'ANTHROPIC_BASE_URL');
     this.maxTokens = options.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
     this.policy = new CallPolicy(

@@ -13,11 +13,12 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { ConfigError, ModelError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import type { ModelSpecOptions } from './spec-options.js';
 import { wireName } from './wire-name.js';
 
 type OpenAIModule = typeof import('openai');
@@ -45,6 +46,7 @@ export class OpenAICompatibleModel implements Model {
     }
     this.baseUrl = baseUrl;
     this.apiKey = setting(options.apiKey, 'OPENAI_COMPATIBLE_API_KEY');
+    registerSecret(this.apiKey);
     this.defaultMaxTokens = options.maxOutputTokens;
     this.policy = new CallPolicy(
       this.provider,

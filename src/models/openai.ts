@@ -13,11 +13,12 @@ import type {
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import { ConfigError, ModelError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import type { ModelSpecOptions } from './spec-options.js';
 import { wireName } from './wire-name.js';
 
 type OpenAIModule = typeof import('openai');
@@ -39,6 +40,7 @@ export class OpenAIResponsesModel implements Model {
     const apiKey = setting(options.apiKey, 'OPENAI_API_KEY');
     if (!apiKey) throw new ConfigError('OPENAI_API_KEY', 'is not set; export it or pass apiKey to use openai models');
     this.apiKey = apiKey;
+    registerSecret(apiKey);
     this.baseUrl = setting(options.baseUrl, 'OPENAI_BASE_URL');
     this.defaultMaxTokens = options.maxOutputTokens;
     this.policy = new CallPolicy(

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { Agent, Budget, BudgetExceeded, ConfigError, run, scripted, setPrice, tool, toolResults, type BudgetLimits } from '../../src/index.js';
+import { Agent, Budget, BudgetExceeded, ConfigError, run, setPrice, tool, type BudgetLimits } from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 const add = tool({ name: 'add', description: 'Add two numbers.', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
 

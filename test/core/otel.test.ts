@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { context, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
-import { Agent, run, scripted, tool } from '../../src/index.js';
+import { Agent, run, tool } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 import { OpenTelemetrySink } from '../../src/core/sinks/otel.js';
 
 interface Recorded {

@@ -7,7 +7,7 @@
 import { asAbortError } from '../../core/context.js';
 import { ConfigError, ModelError } from '../../core/errors.js';
 import type { CallOptions, ModelRequest, Usage } from '../../core/model.js';
-import type { ModelSpecOptions } from '../registry.js';
+import type { ModelSpecOptions } from '../spec-options.js';
 import { RateLimiter } from './rate-limit.js';
 import { DEFAULT_RETRY_POLICY, finalError, retryLoop, timeoutFailure, withRetry, type Classify, type RetryOptions, type RetryPolicy } from './retry.js';
 

@@ -2,7 +2,8 @@
  * The journal key of the tool call a context runs ("/refund#1|t2"): the same
  * in every process that replays the run, so the approval gate can tie an
  * approval to the one call it authorises and recognise it as that call's own
- * after a crash.
+ * after a crash. The durable journal sets it; the gate reads it here, so
+ * hitl does not import durable.
  */
 import type { RunContext } from '../core/context.js';
 
