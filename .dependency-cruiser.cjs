@@ -19,6 +19,7 @@ const LAYERS = [
 const SIBLINGS = [
   ['testing', 'models'], // agent-patterns/testing is the scripted model's public entry
   ['durable', 'hitl'], // a durable run resumes through the approval gate; approvals never need the journal
+  ['mcp', 'durable'], // an MCP call of a step that waits for a human answers with its pending approval (a durable run)
 ];
 
 const LAYER_PICTURE = LAYERS.map((l) => (l.length > 1 ? `{${l.join(', ')}}` : l[0])).join(' <- ');

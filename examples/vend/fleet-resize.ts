@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { type Model, type ModelRequest, run, tool, planAndExecute, EXECUTION_PLANNER_INSTRUCTIONS, type ExecutionPlan, type PlanApproval, type SummaryInput, prompt } from 'agent-patterns';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
+import { textOf } from 'agent-patterns/models';
 import type { VendExample } from './types.js';
 
 export const PLANNER_PROMPT = EXECUTION_PLANNER_INSTRUCTIONS;
@@ -113,7 +114,7 @@ export function fleetPlanScript(): Model {
 
 function firstUserMessage(req: ModelRequest): string {
   const m = req.messages.find((x) => x.role === 'user');
-  return m ? m.content : '';
+  return m ? textOf(m.content) : '';
 }
 
 export function fleetResizer(model: Model = fleetPlanScript(), state?: FleetState) {
@@ -131,6 +132,7 @@ export const example: VendExample = {
   patternName: 'plan-and-execute',
   summary: 'Plans a worker-fleet resize with verification and a runbook update, then executes it step by step behind a guard.',
   defaultInput: 'Resize the worker fleet from 10 to 20 instances, verify the queue drains, and update the runbook.',
+  root: () => fleetResizer(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(fleetResizer(model), input, runOptions);

@@ -2,9 +2,12 @@
  * Pattern 1 — single agent. Vend's first support agent: look up an order,
  * answer from the tool data only, open a ticket when the tools cannot answer.
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Agent, tool, run, type Model } from 'agent-patterns';
+import { Agent, tool, run, type AgentInput, type AnyTool, type Model } from 'agent-patterns';
 import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
+import { mcpServer } from 'agent-patterns/mcp';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 
@@ -61,8 +64,16 @@ export function orderSupportScript(): Model {
   });
 }
 
-export function orderSupportAgent(model: Model = orderSupportScript()) {
-  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools: orderTools(), maxTurns: 4 });
+export function orderSupportAgent(model: Model = orderSupportScript(), tools: readonly AnyTool[] = orderTools()) {
+  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools, maxTurns: 4 });
+}
+
+/** Vend's order service as an MCP server over stdio (examples/mcp/vend-order-server.ts): started on first use. */
+export function orderServiceOverMcp() {
+  const here = fileURLToPath(import.meta.url);
+  // The server runs as plain JavaScript: beside this file once built, from dist/ when this file runs from source.
+  const script = here.endsWith('.ts') ? join(dirname(here), '../../dist/examples/mcp/vend-order-server.js') : join(dirname(here), '../mcp/vend-order-server.js');
+  return mcpServer({ name: 'vend-orders', command: process.execPath, args: [script] });
 }
 
 export const example: VendExample = {
@@ -71,9 +82,16 @@ export const example: VendExample = {
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
   defaultInput: 'Where is order 1042?',
+  acceptsAttachments: true,
+  mcp: true,
+  root: () => orderSupportAgent(),
   async run(input, options = {}) {
-    const { model, ...runOptions } = options;
-    const result = await run(orderSupportAgent(model), input, runOptions);
+    const { model, attachments, mcp, ...runOptions } = options;
+    // The server process ends with this block, however the run ends.
+    await using server = mcp ? orderServiceOverMcp() : undefined;
+    // With attachments (a photo of the parcel, a PDF invoice) the question travels as content parts.
+    const message: AgentInput = attachments?.length ? [{ role: 'user', content: [{ type: 'text', text: input }, ...attachments] }] : input;
+    const result = await run(orderSupportAgent(model, server ? await server.tools() : undefined), message, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
     return {

@@ -3,12 +3,17 @@
  * the registry finds them all. Without `model`, an example runs on its own
  * scripted model (offline); with one, every agent in it uses that model.
  */
-import type { RunOptions, RunResult, ActionRecord, Model } from 'agent-patterns';
+import type { RunOptions, RunResult, ActionRecord, Model, Step } from 'agent-patterns';
+import type { MediaPart } from 'agent-patterns/models';
 
 export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   /** A real model for every agent of the example; omitted = the example's scripted model. */
   model?: Model;
   runId?: string;
+  /** Images and documents sent with the input (examples that declare acceptsAttachments). */
+  attachments?: MediaPart[];
+  /** Take the tools from Vend's order service over MCP (examples whose `mcp` is true). */
+  mcp?: boolean;
 }
 
 export interface ExampleOutcome {
@@ -33,5 +38,11 @@ export interface VendExample {
   summary: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
+  /** True when the example sends `attachments` to its model with the input. */
+  acceptsAttachments?: boolean;
+  /** True when `run(input, { mcp: true })` takes its tools from an MCP server (`--mcp`). */
+  mcp?: boolean;
+  /** The example's root step on its scripted model, so tools (the studio) can describe what it is made of. */
+  root?: () => Step<any, unknown>;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

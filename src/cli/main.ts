@@ -17,7 +17,9 @@ import { registerApprovals } from './commands/approvals.js';
 import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
+import { registerStudio } from './commands/studio.js';
 
 
 export function buildProgram(): Command {
@@ -36,7 +38,9 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerRuns(program);
   registerResume(program);
+  registerMcp(program);
   registerEval(program);
+  registerStudio(program);
   return program;
 }
 

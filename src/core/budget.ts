@@ -53,6 +53,8 @@ export class Budget {
   inputTokens = 0;
   outputTokens = 0;
   costUsd = 0;
+  /** True when the caller set a finite maxCostUsd (the default cap does not ask for prices); a share of a capped budget is capped too. */
+  capsCost: boolean;
 
   constructor(limits?: BudgetLimits, opts: { startedAt?: number; used?: Partial<BudgetUsage> } = NO_OPTS) {
     if (limits === undefined) this.limits = DEFAULT_BUDGET; // the common case: no copy, nothing to validate
@@ -60,6 +62,7 @@ export class Budget {
       validate(limits);
       this.limits = { ...DEFAULT_BUDGET, ...limits };
     }
+    this.capsCost = limits?.maxCostUsd !== undefined && Number.isFinite(limits.maxCostUsd);
     this.startedAt = opts.startedAt ?? Date.now();
     if (opts.used) {
       this.modelTurns = opts.used.modelTurns ?? 0;

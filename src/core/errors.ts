@@ -89,6 +89,17 @@ export class ModelError extends AgentPatternsError {
   }
 }
 
+/** A message part the provider cannot take (an image in a Chat Completions tool result, a PDF by URL…): raised before any request. */
+export class UnsupportedContent extends AgentPatternsError {
+  readonly provider: string;
+  readonly part: string;
+  constructor(provider: string, part: string, why: string) {
+    super('UNSUPPORTED_CONTENT', `${provider} cannot take ${part}: ${why}`);
+    this.provider = provider;
+    this.part = part;
+  }
+}
+
 /** Model output did not match the requested output schema. */
 export class OutputValidationError extends AgentPatternsError {
   readonly issues: string;

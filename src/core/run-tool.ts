@@ -28,7 +28,9 @@ async function execute(invocation: ToolInvocation): Promise<ToolOutcome> {
   const { ctx, call } = invocation;
   ctx.budget.chargeToolCall();
   const t0 = performance.now();
-  const span = ctx.tracer.start('tool', call.name, invocation.parentSpanId, undefined, invocation.spanId);
+  // A copy: a span merges its end attributes into the ones it started with.
+  const fixed = invocation.tools.get(call.name)?.traceAttributes;
+  const span = ctx.tracer.start('tool', call.name, invocation.parentSpanId, fixed && { ...fixed }, invocation.spanId);
   let outcome: ToolOutcome;
   try {
     outcome = await attempt(ctx, invocation.tools, call, t0);

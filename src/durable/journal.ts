@@ -17,7 +17,7 @@
 import { RunSuspended } from '../core/errors.js';
 import type { Interceptor, ModelInvocation, StepInvocation, ToolInvocation } from '../core/interceptor.js';
 import type { ModelResponse } from '../core/model.js';
-import { costOf, priceOf } from '../core/pricing.js';
+import { costOfResponse } from '../core/pricing.js';
 import type { RunContext } from '../core/context.js';
 import { redact } from '../core/redact.js';
 import { scrubText } from '../core/secrets.js';
@@ -87,7 +87,7 @@ export class DurableJournal implements Interceptor, ActivePathSource {
       return hit.response;
     }
     const response = await next(call);
-    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(call.model.provider, call.model.modelId), response.usage), h });
+    await this.record(key, { k: 'model', response, costUsd: costOfResponse(call.model, response), h });
     return response;
   }
 

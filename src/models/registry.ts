@@ -8,7 +8,7 @@ import type { ModelSpecOptions } from './spec-options.js';
 
 export type { ModelSpecOptions };
 
-export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'scripted'] as const;
+export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'ai-sdk', 'scripted'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export function parseModelSpec(spec: string): { provider: ProviderName; model: string } {
@@ -37,6 +37,10 @@ export async function createModel(spec: string, options: ModelSpecOptions = {}):
     case 'anthropic': {
       const { AnthropicModel } = await import('./anthropic.js');
       return new AnthropicModel(model, options);
+    }
+    case 'ai-sdk': {
+      const { aiSdkModelFromSpec } = await import('./ai-sdk.js');
+      return aiSdkModelFromSpec(model, options);
     }
     case 'scripted':
       throw new ConfigError('model', 'the scripted model is built from a script: use scripted(...) in code, or omit --model for an example');

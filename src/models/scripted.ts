@@ -6,8 +6,8 @@
  * concurrent runs.
  */
 import { ConfigError, ModelError } from '../core/errors.js';
-import type { Message, ToolCall } from '../core/messages.js';
-import { streamFromGenerate, type CallOptions, type Model, type ModelRequest, type ModelResponse, type Usage } from '../core/model.js';
+import { contentChars, textOf, type Message, type ToolCall } from '../core/messages.js';
+import type { CallOptions, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 
 export type ScriptedTurn =
   | string
@@ -66,8 +66,15 @@ export class ScriptedModel implements Model {
     }
   }
 
-  stream(request: ModelRequest, options?: CallOptions) {
-    return streamFromGenerate(this, request, options);
+  /** The same answer as generate(), its text in word-sized pieces (so a streamed demo visibly streams). */
+  async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
+    const response = await this.generate(request, options);
+    for (const delta of response.text.match(/\s*\S+\s*/g) ?? []) {
+      if (options?.signal?.aborted) throw options.signal.reason;
+      yield { type: 'text-delta', delta };
+    }
+    for (const call of response.toolCalls) yield { type: 'tool-call', call };
+    yield { type: 'finish', response };
   }
 
   private toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number): ModelResponse {
@@ -142,14 +149,19 @@ export function systemPrompt(request: ModelRequest): string {
 export function lastUserMessage(request: ModelRequest): string {
   for (let i = request.messages.length - 1; i >= 0; i--) {
     const m = request.messages[i]!;
-    if (m.role === 'user') return m.content;
+    if (m.role === 'user') return textOf(m.content);
   }
   return '';
 }
 
+/** A tool result with its content as text (parts other than text left out). */
+export type ToolResultText = Extract<Message, { role: 'tool' }> & { content: string };
+
 /** Tool results already in the conversation. */
-export function toolResults(request: ModelRequest): Extract<Message, { role: 'tool' }>[] {
-  return request.messages.filter((m): m is Extract<Message, { role: 'tool' }> => m.role === 'tool');
+export function toolResults(request: ModelRequest): ToolResultText[] {
+  const out: ToolResultText[] = [];
+  for (const m of request.messages) if (m.role === 'tool') out.push(typeof m.content === 'string' ? (m as ToolResultText) : { ...m, content: textOf(m.content) });
+  return out;
 }
 
 function assistantTurns(messages: readonly Message[]): number {
@@ -160,7 +172,7 @@ function assistantTurns(messages: readonly Message[]): number {
 
 function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): Usage {
   let chars = 0;
-  for (const m of request.messages) chars += m.content.length;
+  for (const m of request.messages) chars += contentChars(m.content);
   let out = text.length;
   for (const c of calls) out += c.arguments.length + c.name.length;
   return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };

@@ -22,4 +22,11 @@ export interface ModelSpecOptions {
   maxRetryAfterMs?: number;
   /** Output token cap when a request sets none (Anthropic requires one; default 4096 there). */
   maxOutputTokens?: number;
+  /** OpenAI: sent as prompt_cache_key, so requests sharing a prefix land on the same cache. */
+  promptCacheKey?: string;
+  /**
+   * Anthropic: cache_control breakpoints on the stable prefix (system prompt, tools and the
+   * `messages` earliest messages, default 1). On by default; false turns it off.
+   */
+  promptCache?: boolean | { messages?: number };
 }

@@ -5,13 +5,14 @@
  * tool errors; run-level caps (budget, abort) stop the run with a typed error.
  * The action trace (tool, arguments, result, timing) is part of the result.
  */
+import type { StepShape } from '../core/shape.js';
 import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError, RunSuspended } from '../core/errors.js';
 import type { Interceptor } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
-import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
+import type { Model, ModelRequest, OutputSpec, ReasoningEffort, ToolSpec } from '../core/model.js';
 import { runToolCall } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
@@ -29,6 +30,8 @@ export interface AgentConfig<O> {
   /** Text returned when maxTurns is reached without an answer. */
   fallbackText?: string;
   temperature?: number;
+  /** How hard a reasoning model thinks, where the provider has such an option. */
+  reasoningEffort?: ReasoningEffort;
   maxOutputTokens?: number;
   /** Wrap this agent's model and tool calls and the steps beneath it, inside the run's own interceptors. */
   interceptors?: readonly Interceptor[];
@@ -72,6 +75,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly maxTurns: number;
   private readonly fallbackText: string;
   private readonly temperature: number | undefined;
+  private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly maxOutputTokens: number | undefined;
   private readonly interceptors: readonly Interceptor[] | undefined;
 
@@ -99,8 +103,13 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.maxTurns = maxTurns;
     this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
     this.temperature = config.temperature;
+    this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
+  }
+
+  describe(): StepShape {
+    return { kind: 'agent', name: this.name, children: [...this.toolsByName.keys()].map((name) => ({ kind: 'tool', name })) };
   }
 
   async run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {
@@ -115,6 +124,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       tools: this.toolSpecs,
       output: this.outputSpec,
       temperature: this.temperature,
+      reasoningEffort: this.reasoningEffort,
       maxOutputTokens: this.maxOutputTokens,
     };
 
