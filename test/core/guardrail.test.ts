@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  Agent, BudgetExceeded, ConfigError, GuardrailTripped, callModel, inputGuardrail, isFatal, outputGuardrail, run, runStep, step, stream, tool,
+  Agent, BudgetExceeded, ConfigError, GuardrailTripped, callModel, inputGuardrail, isAgentPatternsError, isFatal, outputGuardrail, run, runStep, step, stream, tool,
   type Model, type ModelRequest, type SpanRecord,
 } from 'agent-patterns';
 import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
@@ -55,6 +55,7 @@ describe('input guardrails', () => {
     expect(err).toBeInstanceOf(GuardrailTripped);
     expect(err).toMatchObject({ code: 'GUARDRAIL_TRIPPED', guardrail: 'no-cards', stage: 'input', reason: 'the message holds a card number' });
     expect(isFatal(err)).toBe(true);
+    expect(isAgentPatternsError(err, GuardrailTripped)).toBe(true); // the brand, read across copies of the package
     expect(seen).toHaveLength(0);
     const [v] = verdicts(err.trace!, 'no-cards');
     expect(v).toMatchObject({ status: 'ok', attributes: { stage: 'input', tripped: true, action: 'block', reason: 'the message holds a card number' } });
