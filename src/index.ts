@@ -34,7 +34,7 @@ export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, A
 export { StoreTraceSink, type StoreTraceSinkOptions } from './store/trace-sink.js';
 
 export { prompt, type PromptConfig } from './patterns/prompt.js';
-export { Agent, ReActAgent, type AgentConfig, type AgentResult, type ActionRecord, type AgentInput } from './patterns/agent.js';
+export { Agent, ReActAgent, MaxTurnsExceeded, type AgentConfig, type AgentResult, type ActionRecord, type AgentInput } from './patterns/agent.js';
 export type { Stage, CommonInput, InputOf, OutputOf } from './patterns/stage.js';
 export { sequence, pipeline, assign, Sequence } from './patterns/sequence.js';
 export {
@@ -82,11 +82,8 @@ export {
 } from './events/consume.js';
 export type { Delivery, EventSource } from './events/source.js';
 export { memorySource, type MemorySource } from './events/memory.js';
-export {
-  redisStreamSource, redisPublisher, parseRedisStreamUrl,
-  type RedisStreamOptions, type RedisStreamSource, type RedisDelivery, type RedisPublisher,
-} from './events/redis-streams.js';
-// The webhook source (node:http) is not here: import it from 'agent-patterns/events/webhook'.
+// The webhook source (node:http) is not here: import it from 'agent-patterns/events/webhook'; nor Redis Streams
+// (its types need ioredis, an optional peer): 'agent-patterns/events/redis'.
 
 // Durable runs (checkpoint + replay) and human-in-the-loop approvals (pattern 11).
 export { durableRun, resumeRun, type DurableOptions, type ResumeOptions, type DurableResult, type DurableState } from './durable/run.js';

@@ -1,5 +1,6 @@
 // Scale-out: the same consumer on Redis Streams (one group, many workers) and a PostgreSQL store.
-import { consume, openStore, redisStreamSource, step } from '../../src/index.js';
+import { consume, openStore, step } from '../../src/index.js';
+import { redisStreamSource } from '../../src/events/redis-streams.js';
 
 export async function worker() {
   const store = await openStore('postgres://app@db.internal/agents'); // shared by every worker

@@ -77,7 +77,7 @@ export const example: VendExample = {
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
     return {
-      outcome: out.stopReason === 'max_turns' ? 'turn cap reached' : ticket ? 'ticket opened' : 'answered',
+      outcome: ticket ? 'ticket opened' : 'answered',
       answer: out.text,
       actions: out.actions,
       result,

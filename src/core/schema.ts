@@ -4,9 +4,14 @@
  * structured outputs): every object closed and every property required.
  */
 import { z } from 'zod';
+import { ConfigError } from './errors.js';
 import type { JsonSchema } from './model.js';
 
 export function toJsonSchema(schema: z.ZodType): JsonSchema {
+  // A zod 3 schema (no `_zod`) would fail deep inside the converter with "reading 'def'".
+  if (!schema || typeof schema !== 'object' || !('_zod' in schema)) {
+    throw new ConfigError('schema', 'expected a zod 4 schema (zod 3 schemas are not supported): npm install zod@^4');
+  }
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
   return json;

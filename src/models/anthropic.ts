@@ -22,6 +22,7 @@ import type { CallOptions, FinishReason, JsonSchema, Model, ModelRequest, ModelR
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
 import type { ModelSpecOptions } from './registry.js';
+import { loadAnthropic } from './sdk.js';
 import { wireName } from './wire-name.js';
 
 type AnthropicModule = typeof import('@anthropic-ai/sdk');
@@ -120,7 +121,7 @@ export class AnthropicModel implements Model {
   }
 
   private getClient(): Promise<Anthropic> {
-    return (this.client ??= import('@anthropic-ai/sdk').then((sdk) => {
+    return (this.client ??= loadAnthropic().then((sdk) => {
       this.sdk = sdk;
       return new sdk.Anthropic({ apiKey: this.apiKey, baseURL: this.baseUrl ?? null, maxRetries: 0 });
     }));

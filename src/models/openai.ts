@@ -18,6 +18,7 @@ import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, Str
 import { CallPolicy, setting } from './http/call-policy.js';
 import { sdkClassifier } from './http/retry.js';
 import type { ModelSpecOptions } from './registry.js';
+import { loadOpenAI } from './sdk.js';
 import { wireName } from './wire-name.js';
 
 type OpenAIModule = typeof import('openai');
@@ -104,7 +105,7 @@ export class OpenAIResponsesModel implements Model {
   }
 
   private getClient(): Promise<OpenAI> {
-    return (this.client ??= import('openai').then((sdk) => {
+    return (this.client ??= loadOpenAI('openai').then((sdk) => {
       this.sdk = sdk;
       return new sdk.OpenAI({ apiKey: this.apiKey, baseURL: this.baseUrl ?? null, maxRetries: 0 });
     }));
