@@ -127,6 +127,7 @@ export const example: VendExample = {
   pattern: 2,
   patternName: 'sequential',
   summary: 'Legal ops pipeline for vendor contracts: extract obligations → assess risks → draft a review packet.',
+  inputHelp: 'the text of a vendor contract',
   defaultInput: SAMPLE_CONTRACT,
   async run(input, options = {}) {
     const { model, ...runOptions } = options;

@@ -70,6 +70,7 @@ export const example: VendExample = {
   pattern: 1,
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
+  inputHelp: 'a customer question (orders 1042-1046 exist in the demo data)',
   defaultInput: 'Where is order 1042?',
   async run(input, options = {}) {
     const { model, ...runOptions } = options;

@@ -68,6 +68,7 @@ export const example: VendExample = {
   pattern: 10,
   patternName: 'ReAct',
   summary: 'Investigates "the queue processor seems stuck" with search_docs and get_service_status; the action trace is the output.',
+  inputHelp: 'a description of the problem',
   defaultInput: 'The queue processor seems stuck: messages are not being processed.',
   async run(input, options = {}) {
     const { model, ...runOptions } = options;

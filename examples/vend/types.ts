@@ -33,7 +33,11 @@ export interface VendExample {
   patternName: string;
   /** One line: what Vend uses it for. */
   summary: string;
+  /** What the input is, for `run --help` and `list`. */
+  inputHelp: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
+  /** Throws a ConfigError naming what is wrong when the input is not one the example takes (free-text examples take any). */
+  checkInput?(input: string): void;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { listExamples } from '../../../examples/vend/registry.js';
 import { SCRIPTED_NOTICE } from '../../models/scripted.js';
 import { CliError } from '../errors.js';
-import { table, truncate } from '../format.js';
+import { table } from '../format.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -23,12 +23,12 @@ export function registerDemo(program: Command): void {
           if (opts.json) {
             process.stdout.write(JSON.stringify({ example: ex.name, pattern: ex.pattern, scripted: out.result.scripted, outcome: out.outcome, usage: u, ms }) + '\n');
           }
-          rows.push([ex.name, `${ex.pattern} ${ex.patternName}`, truncate(out.outcome, 40), u.modelTurns, u.toolCalls, u.inputTokens + u.outputTokens, ms]);
+          rows.push([ex.name, `${ex.pattern} ${ex.patternName}`, out.outcome, u.modelTurns, u.toolCalls, u.inputTokens + u.outputTokens, ms]);
         } catch (err) {
           failures++;
           const msg = err instanceof Error ? err.message : String(err);
           if (opts.json) process.stdout.write(JSON.stringify({ example: ex.name, pattern: ex.pattern, error: msg }) + '\n');
-          rows.push([ex.name, `${ex.pattern} ${ex.patternName}`, `FAILED: ${truncate(msg, 60)}`, '-', '-', '-', Math.round(performance.now() - t0)]);
+          rows.push([ex.name, `${ex.pattern} ${ex.patternName}`, `FAILED: ${msg}`, '-', '-', '-', Math.round(performance.now() - t0)]);
         }
       }
       if (!opts.json) {
