@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The test suite starts its own throwaway PostgreSQL and Redis (test/global-setup.ts); this makes sure
-// their server binaries exist. As root on Debian/Ubuntu it installs the missing ones with apt-get and
-// says so; otherwise it stops with the exact command to run.
+// The test suite starts its own throwaway PostgreSQL and Redis (test/global-setup.ts) and drives Debian's
+// chromium in its browser tests; this makes sure those binaries exist. As root on Debian/Ubuntu it installs
+// the missing ones with apt-get and says so; otherwise it stops with the exact command to run.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -12,11 +12,12 @@ const hasPostgres = () =>
 const missing = [];
 if (!has('redis-server')) missing.push('redis-server');
 if (!hasPostgres()) missing.push('postgresql');
+if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (missing.length === 0) process.exit(0);
 
 const command = `apt-get install -y ${missing.join(' ')}`;
 if (process.getuid?.() === 0 && has('apt-get')) {
-  console.error(`[tests] installing ${missing.join(', ')} for the Redis/PostgreSQL test suites: ${command}`);
+  console.error(`[tests] installing ${missing.join(', ')} for the Redis/PostgreSQL and browser test suites: ${command}`);
   execSync('apt-get update -qq', { stdio: 'inherit' });
   execSync(`${command} -qq`, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   process.exit(0);

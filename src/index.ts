@@ -103,5 +103,10 @@ export {
   scripted, scriptedByRules, ScriptedModel, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
   type ScriptedTurn, type ScriptRule, type ScriptedOptions, type Responder,
 } from './models/scripted.js';
+// Evaluation (rule 6): datasets of failure cases, scorers, an LLM judge; reports and record/replay in 'agent-patterns/evals'.
+export { evaluate, type EvaluateOptions, type EvalResult, type CaseResult, type Scorers } from './evals/evaluate.js';
+export { defineScorer, type Scorer, type ScoreResult } from './evals/scorer.js';
+export { llmJudge, type JudgeOptions } from './evals/judge.js';
+export type { EvalCase, Expectation } from './evals/dataset.js';
 export { createModel, parseModelSpec, type ModelSpecOptions } from './models/registry.js';
 export { RateLimiter, type RateLimits } from './models/http/rate-limit.js';

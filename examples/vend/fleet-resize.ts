@@ -7,7 +7,7 @@
  * guarded: at most double the current size and never above 50 instances.
  */
 import { z } from 'zod';
-import type { Model } from '../../src/core/model.js';
+import type { Model, ModelRequest } from '../../src/core/model.js';
 import { run } from '../../src/core/step.js';
 import { tool } from '../../src/core/tool.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
@@ -72,23 +72,33 @@ export function verifyAfterResize(plan: ExecutionPlan): PlanApproval {
   return verified ? { approved: true, reason: 'resize is followed by a queue check' } : { approved: false, reason: 'resize_fleet must be followed by check_queue_depth' };
 }
 
+/**
+ * The scripted planner reads the goal: the target size ("to N"), whether to skip the verification or the
+ * runbook, and a restart it has no tool for — which it first plans with a made-up tool, as models do, and
+ * drops once the plan's validation error is shown to it.
+ */
 export function fleetPlanScript(): Model {
   return scriptedByRules([
     {
       match: 'Create a step-by-step execution plan',
       reply: (req) => {
-        const goal = lastUserMessage(req);
+        const goal = /^Goal: (.*)$/m.exec(firstUserMessage(req))?.[1] ?? firstUserMessage(req);
+        const corrected = /did not match the required JSON schema|Your plan was invalid/.test(lastUserMessage(req));
         const target = Number(/\bto (\d+)\b/.exec(goal)?.[1] ?? 20);
-        return {
-          object: {
-            steps: [
-              { step_id: 1, action: 'Record the queue depth before resizing', tool: 'check_queue_depth', parameters: { queue: 'jobs' }, expected_outcome: 'Baseline depth recorded' },
-              { step_id: 2, action: `Resize the worker fleet to ${target}`, tool: 'resize_fleet', parameters: { fleet: 'workers', target_size: target }, expected_outcome: `Fleet at ${target} instances` },
-              { step_id: 3, action: 'Verify the queue drains', tool: 'check_queue_depth', parameters: { queue: 'jobs' }, expected_outcome: 'Depth falling, draining=true' },
-              { step_id: 4, action: 'Update the runbook', tool: 'update_runbook', parameters: { section: 'worker-fleet', note: `Fleet resized to ${target} instances; queue verified draining.` }, expected_outcome: 'Runbook updated' },
-            ],
-          },
-        };
+        const steps: { action: string; tool: string; parameters: Record<string, unknown>; expected_outcome: string }[] = [
+          { action: 'Record the queue depth before resizing', tool: 'check_queue_depth', parameters: { queue: 'jobs' }, expected_outcome: 'Baseline depth recorded' },
+          { action: `Resize the worker fleet to ${target}`, tool: 'resize_fleet', parameters: { fleet: 'workers', target_size: target }, expected_outcome: `Fleet at ${target} instances` },
+        ];
+        if (/restart/i.test(goal) && !corrected) {
+          steps.push({ action: 'Restart the workers', tool: 'restart_workers', parameters: { fleet: 'workers' }, expected_outcome: 'Workers restarted' });
+        }
+        if (!/skip (?:the )?verif|without verif|no need to verify/i.test(goal)) {
+          steps.push({ action: 'Verify the queue drains', tool: 'check_queue_depth', parameters: { queue: 'jobs' }, expected_outcome: 'Depth falling, draining=true' });
+        }
+        if (!/skip (?:the )?runbook|no runbook/i.test(goal)) {
+          steps.push({ action: 'Update the runbook', tool: 'update_runbook', parameters: { section: 'worker-fleet', note: `Fleet resized to ${target} instances; queue verified draining.` }, expected_outcome: 'Runbook updated' });
+        }
+        return { object: { steps: steps.map((s, i) => ({ step_id: i + 1, ...s })) } };
       },
     },
     {
@@ -103,6 +113,11 @@ export function fleetPlanScript(): Model {
       },
     },
   ]);
+}
+
+function firstUserMessage(req: ModelRequest): string {
+  const m = req.messages.find((x) => x.role === 'user');
+  return m ? m.content : '';
 }
 
 export function fleetResizer(model: Model = fleetPlanScript(), state?: FleetState) {

@@ -36,28 +36,31 @@ export function orderTools() {
   return [getOrder, createTicket] as const;
 }
 
-/** Scripted stand-in for the model: look the order up, then answer only from what the tool returned. */
+/** Scripted stand-in for the model: look up every order the message names, then answer only from what the tools returned. */
 export function orderSupportScript(): Model {
   return scripted((req) => {
     const question = lastUserMessage(req);
     const results = toolResults(req);
-    const orderId = /\b(\d{3,8})\b/.exec(question)?.[1];
+    const orderIds = [...new Set([...question.matchAll(/\b(\d{3,8})\b/g)].map((m) => m[1]!))];
     if (results.length === 0) {
-      if (!orderId) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
-      return { toolCalls: [{ name: 'get_order', args: { order_id: orderId } }] };
+      if (orderIds.length === 0) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
+      return { toolCalls: orderIds.map((order_id) => ({ name: 'get_order', args: { order_id } })) };
     }
     const last = results[results.length - 1]!;
-    if (last.toolName === 'get_order' && last.isError) {
-      return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: orderId ?? 'unknown', reason: `Order lookup failed: ${last.content}` } }] };
-    }
     if (last.toolName === 'create_support_ticket') {
       const t = JSON.parse(last.content) as { ticket_id: string };
       return `I could not find that in our order data, so I opened ticket ${t.ticket_id}; a support agent will follow up.`;
     }
-    const o = JSON.parse(last.content) as { order_id: string; status: string; carrier: string | null; eta: string | null };
-    const via = o.carrier ? ` with ${o.carrier}` : '';
-    const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
-    return `Order ${o.order_id} is ${o.status}${via}${eta}.`;
+    const failed = results.find((r) => r.toolName === 'get_order' && r.isError);
+    if (failed) {
+      return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: orderIds[0] ?? 'unknown', reason: `Order lookup failed: ${failed.content}` } }] };
+    }
+    return results.map((r) => {
+      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null };
+      const via = o.carrier ? ` with ${o.carrier}` : '';
+      const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
+      return `Order ${o.order_id} is ${o.status}${via}${eta}.`;
+    }).join(' ');
   });
 }
 

@@ -17,6 +17,7 @@ import { registerApprovals } from './commands/approvals.js';
 import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerEval } from './commands/eval.js';
 import { listExamples } from '../../examples/vend/registry.js';
 import type { VendExample } from '../../examples/vend/types.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(examples?: readonly VendExample[]): Command {
   registerApprovals(program);
   registerRuns(program);
   registerResume(program);
+  registerEval(program);
   return program;
 }
 
