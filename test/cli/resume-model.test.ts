@@ -6,25 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { durableRun, type DurableState } from '../../src/durable/run.js';
 import { step } from '../../src/core/step.js';
 import { chatJsonReply, completionObject } from '../support/wire/chat-completions.js';
 import { wireServerPerTest, type WireRequest } from '../support/wire/server.js';
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    return { code: await main(['node', 'agent-patterns', ...args]), out, err };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+import { cli } from '../support/cli.js';
 
 const REAL_DRAFT = 'Your refund for order 1045 has been approved and issued (answered by the local test server).';
 
