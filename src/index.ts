@@ -18,13 +18,18 @@ export { JsonlTraceSink } from './core/sinks/jsonl.js';
 export { MemoryTraceSink } from './core/sinks/memory.js';
 export { createLogger, type Logger } from './core/logger.js';
 export { redact, REDACTED } from './core/redact.js';
-export { RunContext, type RunContextOptions } from './core/context.js';
-export { step, run, runStep, type Step, type StepInput, type StepOutput, type RunOptions, type RunResult } from './core/step.js';
-export { tool, type Tool, type AnyTool, type ToolConfig, type GuardResult, type ApprovalPolicy, type ApprovalGate, type ToolCallInfo } from './core/tool.js';
+export { RunContext, type RunContextOptions, type ContextChanges } from './core/context.js';
+export { CancelScope } from './core/cancel-scope.js';
+export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } from './core/interceptor.js';
+export { step, type Step, type StepInput, type StepOutput } from './core/step.js';
+export { runStep } from './core/run-step.js';
+export { run, type RunOptions, type RunResult } from './core/run.js';
+export { tool, type Tool, type AnyTool, type ToolConfig, type ToolOutcome, type GuardResult, type ApprovalPolicy, type ApprovalGate, type ToolCallInfo } from './core/tool.js';
 export { toJsonSchema } from './core/schema.js';
 export { callModel } from './core/call-model.js';
-export { runToolCall, type ToolOutcome } from './core/run-tool.js';
-export type { Store } from './core/store.js';
+export { runToolCall } from './core/run-tool.js';
+export type { Store } from './store/types.js';
+export type { RunStore } from './core/store.js';
 export type {
   RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DeadLetter,
 } from './store/types.js';
@@ -90,7 +95,7 @@ export { durableRun, resumeRun, type DurableOptions, type ResumeOptions, type Du
 export { WorkflowRegistry, defineWorkflow, type WorkflowDefinition } from './durable/registry.js';
 export { ResumeError, ReplayDivergence, type ResumeProblem } from './durable/errors.js';
 export { recordEffect, EFFECTS_NAMESPACE, type Reconciler, type StartedCall } from './durable/reconcile.js';
-export type { Journal } from './core/context.js';
+export { DurableJournal } from './durable/journal.js';
 export { StoreApprovalGate, type StoreApprovalGateOptions } from './hitl/store-gate.js';
 export { DemoApprovals, demoApprovals, DEMO_REVIEWER, type DemoApprovalsOptions } from './hitl/demo-gate.js';
 export { decideApproval, type DecisionInput } from './hitl/decide.js';

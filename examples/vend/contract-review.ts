@@ -5,7 +5,8 @@
  * typed contract with the next; the packet stage sees everything before it.
  */
 import type { Model } from '../../src/core/model.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { prompt } from '../../src/patterns/prompt.js';
 import { assign, sequence } from '../../src/patterns/sequence.js';

@@ -7,7 +7,9 @@
  */
 import { z } from 'zod';
 import type { Model } from '../../src/core/model.js';
-import { run, runStep, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { loop, type LoopRound } from '../../src/patterns/loop.js';
 import { prompt } from '../../src/patterns/prompt.js';

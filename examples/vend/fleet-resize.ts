@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Model, ModelRequest } from '../../src/core/model.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { tool } from '../../src/core/tool.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { planAndExecute, EXECUTION_PLANNER_INSTRUCTIONS, type ExecutionPlan, type PlanApproval, type SummaryInput } from '../../src/patterns/plan-and-execute.js';

@@ -14,7 +14,9 @@ import type { RunContext } from '../../src/core/context.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Model, Usage } from '../../src/core/model.js';
 import { MemoryTraceSink } from '../../src/core/sinks/memory.js';
-import { run, runStep, step, type Step } from '../../src/core/step.js';
+import { step, type Step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import { consume, type EventDecision } from '../../src/events/consume.js';
 import { memorySource } from '../../src/events/memory.js';
 import { lastUserMessage, scripted } from '../../src/models/scripted.js';
@@ -167,7 +169,8 @@ export const example: VendExample = {
 
     // Without a store given, a throwaway SQLite file: the decisions must be durable before each ack.
     const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'fraud-events-'));
-    const store: Store = given ?? (await openStore(join(dir!, 'decisions.db')));
+    // A run's store option is typed by what steps use of it; the consumer needs the whole store (openStore's).
+    const store: Store = (given as Store | undefined) ?? (await openStore(join(dir!, 'decisions.db')));
     const published: EventDecision<FraudDecision>[] = [];
     const burst = step('fraud-events-burst', async (_: string, ctx: RunContext) => {
       const source = memorySource<FraudEvent>();

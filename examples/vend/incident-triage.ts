@@ -6,7 +6,8 @@
  * commander is told which evidence is missing ('continue' policy).
  */
 import type { Model } from '../../src/core/model.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { describeBranches, parallel, type BranchResult, type Gathered } from '../../src/patterns/parallel.js';
 import { prompt } from '../../src/patterns/prompt.js';

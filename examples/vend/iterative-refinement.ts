@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Model } from '../../src/core/model.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { prompt } from '../../src/patterns/prompt.js';
 import { refine, type RefineRequest, type Score, type ScoreRequest } from '../../src/patterns/refine.js';

@@ -8,7 +8,9 @@
  */
 import type { RunContext } from '../../src/core/context.js';
 import type { Model } from '../../src/core/model.js';
-import { run, runStep, type Step } from '../../src/core/step.js';
+import type { Step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { decompose, DECOMPOSE_PLANNER_INSTRUCTIONS, type DecompositionRequest, type SynthesisInput, type WorkerInput, type Workstream } from '../../src/patterns/decompose.js';
 import { prompt } from '../../src/patterns/prompt.js';

@@ -6,7 +6,7 @@
  * transcript — writes the recommendation.
  */
 import type { Model } from '../../src/core/model.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { prompt } from '../../src/patterns/prompt.js';
 import { sameStance, stanceOf, swarm, type SwarmTurn } from '../../src/patterns/swarm.js';

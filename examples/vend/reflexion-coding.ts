@@ -11,8 +11,8 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../src/core/errors.js';
+import { run } from '../../src/core/run.js';
 import { formatIssues } from '../../src/core/schema.js';
-import { run } from '../../src/core/step.js';
 import type { Model } from '../../src/core/model.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { reflexionAgent, type CodingTask, type ReflexionAttempt } from '../../src/patterns/reflexion.js';

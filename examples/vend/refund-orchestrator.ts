@@ -10,7 +10,9 @@
 import { z } from 'zod';
 import type { Model } from '../../src/core/model.js';
 import { runToolCall } from '../../src/core/run-tool.js';
-import { run, runStep, step, type Step } from '../../src/core/step.js';
+import { step, type Step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import { tool, type AnyTool } from '../../src/core/tool.js';
 import type { WorkflowDefinition } from '../../src/durable/registry.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';

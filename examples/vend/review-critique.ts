@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Model } from '../../src/core/model.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { critique, type DraftRequest, type JudgeRequest } from '../../src/patterns/critique.js';
 import { prompt } from '../../src/patterns/prompt.js';

@@ -4,7 +4,8 @@
  * and a message it cannot route with confidence goes to a human support lead.
  */
 import type { Model } from '../../src/core/model.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { prompt } from '../../src/patterns/prompt.js';
 import { route } from '../../src/patterns/route.js';

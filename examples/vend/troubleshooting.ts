@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { Agent } from '../../src/patterns/agent.js';
 import { tool } from '../../src/core/tool.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import type { Model } from '../../src/core/model.js';
 import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
 import { SERVICE_STATUS, searchDocs } from './data/docs-index.js';

@@ -3,7 +3,7 @@
  * the registry finds them all. Without `model`, an example runs on its own
  * scripted model (offline); with one, every agent in it uses that model.
  */
-import type { RunOptions, RunResult } from '../../src/core/step.js';
+import type { RunOptions, RunResult } from '../../src/core/run.js';
 import type { ActionRecord } from '../../src/patterns/agent.js';
 import type { Model } from '../../src/core/model.js';
 

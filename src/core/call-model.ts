@@ -1,16 +1,19 @@
 /**
- * The one door to a model: charges the budget, opens a span, records usage,
- * cost and the provider's request id. Patterns never call `generate` directly.
+ * The one door to a model: runs the call through the context's interceptors,
+ * then charges the budget, opens a span, records usage, cost and the
+ * provider's request id. Patterns never call `generate` directly.
  */
-import { RunContext, asAbortError } from './context.js';
-import type { CallOptions, Model, ModelRequest, ModelResponse, RetryInfo } from './model.js';
+import { asAbortError, type RunContext } from './context.js';
+import { ModelError } from './errors.js';
+import { intercept, type ModelInvocation } from './interceptor.js';
+import type { CallOptions, Model, ModelRequest, ModelResponse, RetryInfo, StreamEvent } from './model.js';
 import { costOf, priceOf } from './pricing.js';
 import type { ActiveSpan } from './tracer.js';
 
 /**
- * What `generate` is given. A class, not an object literal: a literal with a
- * getter costs ~0.7 µs per call. `signal` is a getter, so the run's
- * AbortSignal is made only if the provider reads it.
+ * What the provider is given. A class, not a literal with getters (cheaper to
+ * make): `signal` is a getter, so the run's AbortSignal is made only if the
+ * provider reads it.
  */
 class ModelCallOptions implements CallOptions {
   readonly requestId: string;
@@ -28,10 +31,6 @@ class ModelCallOptions implements CallOptions {
     return this.ctx.signal;
   }
 
-  onAbort(listener: (reason: unknown) => void): () => void {
-    return this.ctx.onAbort(listener);
-  }
-
   /** Retries show on the span and in the log (a getter: the closure is made only for a provider that retries). */
   get onRetry(): (info: RetryInfo) => void {
     return (info) => {
@@ -41,33 +40,30 @@ class ModelCallOptions implements CallOptions {
   }
 }
 
-/**
- * V8 keeps the hidden classes (maps) of a class's instances only while some
- * instance uses them. When no run is in flight and a full GC comes (a quiet
- * spell), they are collected, and with them every optimized function that was
- * built on them: the next runs are interpreted and compile everything again
- * (bench S3, burst after warm-up and GC: ~116 → ~96 µs of CPU per run without
- * that). One call's worth of context, span and call options, kept for the
- * life of the process, keeps them.
- */
-let shapeAnchor: ModelCallOptions | undefined;
-
-function anchorShapes(): ModelCallOptions {
-  const ctx = new RunContext({ runId: 'shape-anchor' }).withSpan('shape-anchor');
-  const span = ctx.tracer.start('model', 'shape-anchor', ctx.spanId);
-  return new ModelCallOptions(ctx, { provider: 'shape-anchor', modelId: 'shape-anchor' } as Model, span);
+export function callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
+  const call: ModelInvocation = {
+    ctx,
+    model,
+    request,
+    name: name ?? model.modelId,
+    spanId: ctx.tracer.newSpanId(),
+    parentSpanId: ctx.spanId,
+    path: ctx.path,
+    onStreamEvent: undefined,
+  };
+  return intercept('model', call, generate);
 }
 
-export async function callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
-  // Durable runs: replay a recorded response or record this one (src/durable/journal.ts).
-  if (ctx.journal) return ctx.journal.callModel(ctx, model, request, name);
-  shapeAnchor ??= anchorShapes();
+/** The core of a model call, inside every interceptor. */
+async function generate(call: ModelInvocation): Promise<ModelResponse> {
+  const { ctx, model, request } = call;
   ctx.throwIfAborted();
   ctx.budget.chargeModelTurn();
-  const span = ctx.tracer.start('model', name ?? model.modelId, ctx.spanId);
+  const span = ctx.tracer.start('model', call.name, call.parentSpanId, undefined, call.spanId);
   let response: ModelResponse;
   try {
-    response = await model.generate(request, new ModelCallOptions(ctx, model, span));
+    const options = new ModelCallOptions(ctx, model, span);
+    response = call.onStreamEvent ? await streamed(model, request, options, call.onStreamEvent) : await model.generate(request, options);
   } catch (err) {
     // A cancelled run fails with its own abort error, whatever the provider threw.
     const failure = ctx.aborted ? asAbortError(ctx.abortReason) : err;
@@ -88,5 +84,16 @@ export async function callModel(ctx: RunContext, model: Model, request: ModelReq
     toolCalls: response.toolCalls.length,
   }, undefined, true);
   ctx.budget.recordUsage(response.usage, costUsd);
+  return response;
+}
+
+/** A streamed call: every event to `onEvent`, and the `finish` event's response as the answer. */
+async function streamed(model: Model, request: ModelRequest, options: CallOptions, onEvent: (event: StreamEvent) => void): Promise<ModelResponse> {
+  let response: ModelResponse | undefined;
+  for await (const event of model.stream(request, options)) {
+    onEvent(event);
+    if (event.type === 'finish') response = event.response;
+  }
+  if (!response) throw new ModelError(model.provider, 'the stream ended without a finish event');
   return response;
 }

@@ -1,31 +1,31 @@
 /**
  * Everything a step needs about the run it belongs to: ids, cancellation,
- * the shared budget, the tracer, the logger and the store. Nested steps get
- * a child context that differs only in the parent span.
+ * the shared budget, the tracer, the logger, the store, and where in the run
+ * the step stands (its span, its step path, the interceptors over it).
+ * Derived contexts come from one place, `ctx.with(...)`.
  */
+import type { ApprovalAnswer, ApprovalContext, ApprovalRequest } from './approval.js';
 import { Budget, type BudgetLimits } from './budget.js';
+import { CancelScope } from './cancel-scope.js';
 import { RunAborted } from './errors.js';
-import { newRunId } from './run-id.js';
 import { defaultLogger, type Logger } from './logger.js';
+import { newRunId } from './run-id.js';
 import type { TraceSink } from './span.js';
-import type { Store } from './store.js';
+import type { RunStore } from './store.js';
 import { Tracer } from './tracer.js';
-import type { AnyTool, ApprovalGate } from './tool.js';
-import type { ToolCall } from './messages.js';
-import type { Model, ModelRequest, ModelResponse } from './model.js';
-import type { ToolOutcome } from './run-tool.js';
-import type { Step } from './step.js';
+
+/** Decides human approvals. src/hitl implements it; without one, approval-gated calls are refused. */
+export interface ApprovalGate {
+  authorize(request: ApprovalRequest, ctx: RunContext): Promise<ApprovalAnswer>;
+}
 
 /**
- * The replay log of a durable run (src/durable). When a context carries one,
- * callModel, runToolCall and runStep hand their work to it: a recorded result
- * is returned instead of executing again, a fresh one is recorded. Without
- * one (the default) nothing of this runs.
+ * An interceptor as a context carries it. Only the carrier is declared here:
+ * the interceptor's own shape (src/core/interceptor.ts) takes a RunContext,
+ * and this file must not import what imports it.
  */
-export interface Journal {
-  callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse>;
-  runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome>;
-  runStep<I, O>(ctx: RunContext, child: Step<I, O>, input: I, attributes?: Record<string, unknown>): Promise<O>;
+export interface CarriedInterceptor {
+  readonly name?: string;
 }
 
 export interface RunContextOptions {
@@ -34,143 +34,102 @@ export interface RunContextOptions {
   signal?: AbortSignal;
   budget?: Budget | BudgetLimits;
   sinks?: readonly TraceSink[];
+  /** A tracer of your own, one per run (a resumed durable run continues its trace); by default a new one with `sinks`. */
+  tracer?: Tracer;
   logger?: Logger;
-  store?: Store;
-  /** Decides human approvals for tools that need one (see the durable runtime). */
+  store?: RunStore;
+  /** Decides human approvals for tools that need one (see src/hitl). */
   approvals?: ApprovalGate;
-  /** Durable runs only: the replay log (set by src/durable, not by hand). */
-  journal?: Journal;
+  /** Wrap every model, tool and step call of the run, outermost first (src/core/interceptor.ts). */
+  interceptors?: readonly CarriedInterceptor[];
   /** Free-form values a step may read (tenant, user, feature flags). */
   metadata?: Record<string, unknown>;
 }
 
-/**
- * A cancellation scope: a run's, or one branch of it. A plain flag with
- * listeners, whose AbortSignal is made only when something asks for it:
- * creating a Node 20 AbortSignal costs ~7 µs and leaves old-space garbage,
- * and its EventTarget listeners cost more again, while a CPU-only run (plain
- * tools, the scripted model) never needs one. `run()` aborts the run's scope
- * at the wall-time cap; a branch's scope (`child()`) is aborted with its
- * parent, or alone.
- */
-export class RunAbort {
-  aborted = false;
-  reason: unknown = undefined;
-  private controller: AbortController | undefined;
-  private listeners: ((reason: unknown) => void)[] | undefined;
-  private unlink: (() => void) | undefined;
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason?: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason ?? new DOMException('This operation was aborted', 'AbortError');
-    this.detach();
-    this.controller?.abort(this.reason);
-    const listeners = this.listeners;
-    this.listeners = undefined;
-    if (listeners) for (const listener of listeners) listener(this.reason);
-  }
-
-  /** Calls `listener` on abort (at once if already aborted); returns the unsubscribe. Makes no signal. */
-  subscribe(listener: (reason: unknown) => void): () => void {
-    if (this.aborted) {
-      listener(this.reason);
-      return noop;
-    }
-    // Usually one listener (the model call in flight): an array of exactly one, not push()'s 17 slots.
-    if (this.listeners) this.listeners.push(listener);
-    else this.listeners = [listener];
-    return () => {
-      const list = this.listeners;
-      if (list === undefined) return;
-      // The common case, the only listener leaving, allocates nothing (splice returns an array).
-      if (list.length === 1) {
-        if (list[0] === listener) this.listeners = undefined;
-        return;
-      }
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-    };
-  }
-
-  /** A scope aborted with this one, and abortable alone. `detach()` it once its work has settled. */
-  child(): RunAbort {
-    const scope = new RunAbort();
-    scope.unlink = this.subscribe((reason) => scope.abort(reason));
-    return scope;
-  }
-
-  /** Aborts this scope when `signal` fires (a caller's signal); `detach()` stops following it. */
-  follow(signal: AbortSignal): this {
-    if (signal.aborted) {
-      this.abort(signal.reason);
-      return this;
-    }
-    const onAbort = () => this.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const previous = this.unlink;
-    this.unlink = () => {
-      previous?.();
-      signal.removeEventListener('abort', onAbort);
-    };
-    return this;
-  }
-
-  /** Stops following the parent scope and any followed signal (the scope's own abort still works). */
-  detach(): void {
-    const unlink = this.unlink;
-    this.unlink = undefined;
-    unlink?.();
-  }
+/** What a derived context changes: what steps really carry down to the steps beneath them. */
+export interface ContextChanges {
+  /** The span new spans hang under. */
+  spanId?: string;
+  /** The readable step path ("incident-triage/parallel/logs"). */
+  path?: string;
+  /** A cancellation scope of its own (a child of this context's `cancel`). */
+  cancel?: CancelScope;
+  /** Another budget (a worker's share of the run's). */
+  budget?: Budget;
+  /** The interceptors over the calls beneath (the parent's, plus or minus some). */
+  interceptors?: readonly CarriedInterceptor[];
+  /** Evidence and a recommendation for the next approval request. */
+  approval?: ApprovalContext;
 }
 
-function noop(): void {}
+/** A context's every field: a new run's options and where in the run it stands (`run()` and `with()` give both). */
+export interface RunContextInit extends RunContextOptions, Omit<ContextChanges, 'budget'> {}
 
 /** Shared by every run that has none (steps read metadata, they do not write it). */
 const NO_METADATA: Record<string, unknown> = Object.freeze({});
+const NO_INTERCEPTORS: readonly CarriedInterceptor[] = Object.freeze([]);
 
 export class RunContext {
   readonly runId: string;
   readonly requestId: string;
   readonly budget: Budget;
   readonly tracer: Tracer;
-  readonly store: Store | undefined;
+  readonly store: RunStore | undefined;
   readonly approvals: ApprovalGate | undefined;
-  readonly journal: Journal | undefined;
   readonly metadata: Record<string, unknown>;
   /** The span new spans of this context hang under. */
   readonly spanId: string | undefined;
+  /** Where this context stands in the run: the step names from the root down, joined by "/". */
+  readonly path: string;
+  /** The interceptors over this context's calls, outermost first. */
+  readonly interceptors: readonly CarriedInterceptor[];
+  /** Evidence and a recommendation for the next approval request, when a workflow attached them. */
+  readonly approval: ApprovalContext | undefined;
+  /** The run's or this branch's cancellation; a caller's `signal` is followed by it. */
+  readonly cancel: CancelScope;
   private readonly baseLogger: Logger | undefined;
   private childLogger: Logger | undefined;
-  /** The run's or this branch's cancellation; a caller's `signal` is followed by it. */
-  private readonly scope: RunAbort;
 
   /**
-   * `scope`: the cancellation the context answers to (a new one by default; `run()` passes the run's).
-   * With `options.signal`, the scope follows that signal until it fires or `scope.detach()` (run() detaches
-   * at the end of the run, so a long-lived signal does not collect a listener per run).
+   * A new run's context. With `options.signal`, its cancellation follows that signal until it fires or
+   * `ctx.cancel.detach()` (run() detaches at the end of the run, so a long-lived signal does not collect
+   * a listener per run). Steps derive contexts with `with()`.
    */
-  constructor(options: RunContextOptions & { tracer?: Tracer; spanId?: string } = {}, scope: RunAbort = new RunAbort()) {
-    this.runId = options.runId ?? newRunId();
-    this.requestId = options.requestId ?? this.runId;
-    this.budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget);
-    this.tracer = options.tracer ?? new Tracer(this.runId, options.sinks);
-    this.store = options.store;
-    this.approvals = options.approvals;
-    this.journal = options.journal;
-    this.metadata = options.metadata ?? NO_METADATA;
-    this.spanId = options.spanId;
-    this.baseLogger = options.logger;
-    this.scope = scope;
-    if (options.signal) scope.follow(options.signal);
+  constructor(init: RunContextInit = {}) {
+    this.runId = init.runId ?? newRunId();
+    this.requestId = init.requestId ?? this.runId;
+    this.budget = init.budget instanceof Budget ? init.budget : new Budget(init.budget);
+    this.tracer = init.tracer ?? new Tracer(this.runId, init.sinks);
+    this.store = init.store;
+    this.approvals = init.approvals;
+    this.metadata = init.metadata ?? NO_METADATA;
+    this.spanId = init.spanId;
+    this.path = init.path ?? '';
+    this.interceptors = init.interceptors ?? NO_INTERCEPTORS;
+    this.approval = init.approval;
+    this.cancel = init.cancel ?? new CancelScope();
+    this.baseLogger = init.logger;
+    if (init.signal) this.cancel.follow(init.signal);
+  }
+
+  /** The same run, with `changes` applied: the one way to make a context for the steps beneath this one. */
+  with(changes: ContextChanges): RunContext {
+    const init: RunContextInit = {
+      runId: this.runId,
+      requestId: this.requestId,
+      budget: changes.budget ?? this.budget,
+      tracer: this.tracer,
+      store: this.store,
+      approvals: this.approvals,
+      metadata: this.metadata,
+      logger: this.baseLogger,
+      spanId: changes.spanId ?? this.spanId,
+      path: changes.path ?? this.path,
+      interceptors: changes.interceptors ?? this.interceptors,
+      approval: changes.approval ?? this.approval,
+      cancel: changes.cancel ?? this.cancel,
+    };
+    return new RunContext(init);
   }
 
   /** A pino child logger bound to this run's ids (built on first use: most turns never log). */
@@ -178,62 +137,28 @@ export class RunContext {
     return (this.childLogger ??= (this.baseLogger ?? defaultLogger()).child({ runId: this.runId, requestId: this.requestId }));
   }
 
-  /** The same run, with new spans hanging under `spanId`. */
-  withSpan(spanId: string): RunContext {
-    const child = this.derive();
-    (child as { spanId: string }).spanId = spanId;
-    return child;
-  }
-
-  /**
-   * The same run under a cancellation scope of its own (a parallel branch, a
-   * tool call with a time limit): cancelled with the run, or alone through
-   * `scope.abort()`. `scope.detach()` once the work has settled.
-   */
-  withCancelScope(): { ctx: RunContext; scope: RunAbort } {
-    const scope = this.scope.child();
-    const child = this.derive();
-    (child as unknown as { scope: RunAbort }).scope = scope;
-    return { ctx: child, scope };
-  }
-
   /** This run's (or branch's) cancellation signal, made on first use. */
   get signal(): AbortSignal {
-    return this.scope.signal;
+    return this.cancel.signal;
   }
 
   /** Calls `listener` when this run (or branch) is cancelled, at once if it already is; returns the unsubscribe. */
   onAbort(listener: (reason: unknown) => void): () => void {
-    return this.scope.subscribe(listener);
+    return this.cancel.subscribe(listener);
   }
 
   /** True once the run (or this branch) is cancelled; cheaper than `signal.aborted` (makes no signal). */
   get aborted(): boolean {
-    return this.scope.aborted;
+    return this.cancel.aborted;
   }
 
   /** Why the run (or this branch) was cancelled, once it is (makes no signal). */
   get abortReason(): unknown {
-    return this.scope.reason;
-  }
-
-  /**
-   * A shallow copy: every field (hooks included), same prototype. Not
-   * Object.create(this): V8 gives each new prototype object its own map
-   * (~9 µs and old-space garbage per child context on the hot path).
-   */
-  private derive(): RunContext {
-    const proto = Object.getPrototypeOf(this) as object;
-    // A context made elsewhere with Object.create(ctx) keeps its prototype chain.
-    if (proto !== RunContext.prototype) return Object.assign(Object.create(proto) as RunContext, this);
-    // Through the constructor (no new ids, budget, tracer or scope made), then every field copied:
-    // all contexts of all runs share one map, so property access stays monomorphic.
-    const child = new RunContext({ runId: this.runId, budget: this.budget, tracer: this.tracer, metadata: this.metadata }, this.scope);
-    return Object.assign(child, this);
+    return this.cancel.reason;
   }
 
   throwIfAborted(): void {
-    if (this.scope.aborted) throw asAbortError(this.scope.reason);
+    if (this.cancel.aborted) throw asAbortError(this.cancel.reason);
   }
 }
 

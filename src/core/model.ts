@@ -61,15 +61,8 @@ export interface RetryInfo {
 }
 
 export interface CallOptions {
+  /** Fires when the run (or the branch the call belongs to) is cancelled: stop and reject. */
   signal?: AbortSignal;
-  /**
-   * Subscribes to cancellation without making an AbortSignal (cheaper for
-   * in-process waits such as the scripted model's delay); returns the
-   * unsubscribe. Called at once when already cancelled. callModel gives it
-   * (call it as a method: `options.onAbort(listener)`); when it is absent,
-   * listen on `signal`.
-   */
-  onAbort?(listener: (reason: unknown) => void): () => void;
   /** Our request id, sent to providers that accept a client request id header. */
   requestId?: string;
   /** Told before each retry of a failed attempt (callModel counts them onto the model span). */

@@ -4,60 +4,39 @@
  * says no, an exception, a timeout) becomes a tool error the model sees on
  * its next turn. Only run-level stops (budget, abort, suspension) propagate.
  */
+import type { ApprovalPolicy } from './approval.js';
 import type { RunContext } from './context.js';
-import { errorMessage, isFatal } from './errors.js';
 import { withDeadline } from './deadline.js';
+import { errorMessage, isFatal } from './errors.js';
+import { intercept, type ToolInvocation } from './interceptor.js';
 import type { ToolCall } from './messages.js';
 import { redact } from './redact.js';
 import { formatIssues } from './schema.js';
-import type { AnyTool, ApprovalPolicy, GuardResult } from './tool.js';
+import type { AnyTool, ToolOutcome } from './tool.js';
 import type { ActiveSpan } from './tracer.js';
 
-export interface ToolOutcome {
-  callId: string;
-  tool: string;
-  /** Parsed arguments when they were valid JSON, else the raw text. */
-  args: unknown;
-  ok: boolean;
-  /** The tool's return value (ok) or the error message (not ok). */
-  result: unknown;
-  /** What the model is shown. */
-  content: string;
-  durationMs: number;
-}
-
-function failure(call: ToolCall, args: unknown, message: string, t0: number): ToolOutcome {
-  return { callId: call.id, tool: call.name, args, ok: false, result: message, content: `Error: ${message}`, durationMs: performance.now() - t0 };
-}
-
-function guardAllows(r: GuardResult): { allow: boolean; reason?: string } {
-  return typeof r === 'boolean' ? { allow: r } : r;
-}
+export type { ToolOutcome } from './tool.js';
 
 export function runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
-  // Durable runs: replay a recorded outcome or record this one (src/durable/journal.ts).
-  if (ctx.journal) return ctx.journal.runToolCall(ctx, tools, call);
-  try {
-    ctx.budget.chargeToolCall();
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  const invocation: ToolInvocation = { ctx, tools, call, spanId: ctx.tracer.newSpanId(), parentSpanId: ctx.spanId, path: ctx.path };
+  return intercept('tool', invocation, execute);
+}
+
+/** The core of a tool call, inside every interceptor: charge, span, run. */
+async function execute(invocation: ToolInvocation): Promise<ToolOutcome> {
+  const { ctx, call } = invocation;
+  ctx.budget.chargeToolCall();
   const t0 = performance.now();
-  const span = ctx.tracer.start('tool', call.name, ctx.spanId);
-  let pending: ToolOutcome | Promise<ToolOutcome>;
+  const span = ctx.tracer.start('tool', call.name, invocation.parentSpanId, undefined, invocation.spanId);
+  let outcome: ToolOutcome;
   try {
-    pending = execute(ctx, tools, call, t0);
+    outcome = await attempt(ctx, invocation.tools, call, t0);
   } catch (err) {
-    return Promise.reject(failSpan(span, call, err));
+    // A run-level stop (budget, abort, suspension) ends the span as failed and goes on up.
+    span.fail(err, { callId: call.id });
+    throw err;
   }
-  // A synchronous tool settles here: no async frame and no extra tick per call.
-  if (!(pending instanceof Promise)) return Promise.resolve(endSpan(span, call, pending));
-  return pending.then(
-    (outcome) => endSpan(span, call, outcome),
-    (err: unknown) => {
-      throw failSpan(span, call, err);
-    },
-  );
+  return endSpan(span, call, outcome);
 }
 
 function endSpan(span: ActiveSpan, call: ToolCall, outcome: ToolOutcome): ToolOutcome {
@@ -72,14 +51,7 @@ function endSpan(span: ActiveSpan, call: ToolCall, outcome: ToolOutcome): ToolOu
   return outcome;
 }
 
-/** A run-level stop (budget, abort, suspension) ends the span as failed and goes on up. */
-function failSpan(span: ActiveSpan, call: ToolCall, err: unknown): unknown {
-  span.fail(err, { callId: call.id });
-  return err;
-}
-
-/** The outcome, at once for a synchronous tool without guard or approval; a promise otherwise. */
-function execute(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall, t0: number): ToolOutcome | Promise<ToolOutcome> {
+async function attempt(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall, t0: number): Promise<ToolOutcome> {
   const tool = tools.get(call.name);
   if (!tool) return failure(call, call.arguments, `Unknown tool "${call.name}". Available tools: ${[...tools.keys()].join(', ')}`, t0);
 
@@ -93,27 +65,16 @@ function execute(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: Too
   if (!parsed.success) return failure(call, raw, `invalid arguments for ${call.name}: ${formatIssues(parsed.error)}`, t0);
   const input = parsed.data;
 
-  // No guard and no approval: nothing to check, and nothing to wait for.
-  if (!tool.guard && !tool.approval) return invoke(ctx, tool, input, call, t0);
-  return checkGate(ctx, tool, input, call).then((refusal) => (refusal ? failure(call, input, refusal, t0) : invoke(ctx, tool, input, call, t0)));
-}
-
-function invoke(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall, t0: number): ToolOutcome | Promise<ToolOutcome> {
-  let pending: unknown;
+  if (tool.guard || tool.approval) {
+    const refusal = await checkGate(ctx, tool, input, call);
+    if (refusal) return failure(call, input, refusal, t0);
+  }
+  let value: unknown;
   try {
-    pending = withTimeout(ctx, tool, input, call);
+    value = await withTimeout(ctx, tool, input, call);
   } catch (err) {
     return toolFailed(ctx, call, input, err, t0);
   }
-  // A synchronous tool's value is used as is: no promise and no tick per call.
-  if (!isThenable(pending)) return succeeded(ctx, call, input, pending, t0);
-  return Promise.resolve(pending).then(
-    (value) => succeeded(ctx, call, input, value, t0),
-    (err: unknown) => toolFailed(ctx, call, input, err, t0),
-  );
-}
-
-function succeeded(ctx: RunContext, call: ToolCall, input: unknown, value: unknown, t0: number): ToolOutcome {
   let content: string;
   try {
     content = typeof value === 'string' ? value : JSON.stringify(value ?? null);
@@ -121,6 +82,10 @@ function succeeded(ctx: RunContext, call: ToolCall, input: unknown, value: unkno
     return toolFailed(ctx, call, input, err, t0);
   }
   return { callId: call.id, tool: call.name, args: input, ok: true, result: value, content, durationMs: performance.now() - t0 };
+}
+
+function failure(call: ToolCall, args: unknown, message: string, t0: number): ToolOutcome {
+  return { callId: call.id, tool: call.name, args, ok: false, result: message, content: `Error: ${message}`, durationMs: performance.now() - t0 };
 }
 
 /** A tool's exception is the model's to see; a run-level stop is thrown on. */
@@ -134,9 +99,11 @@ function toolFailed(ctx: RunContext, call: ToolCall, input: unknown, err: unknow
 async function checkGate(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): Promise<string | undefined> {
   let guardReason: string | undefined;
   if (tool.guard) {
-    const verdict = guardAllows(await tool.guard(input, ctx));
+    const verdict = await askGuard(ctx, tool, input);
     ctx.tracer.event('decision', `guard:${tool.name}`, ctx.spanId, { callId: call.id, allow: verdict.allow, reason: verdict.reason });
     if (verdict.allow) return undefined;
+    // A guard that failed, timed out or answered nonsense denies the call outright (no approval asked).
+    if (verdict.broken) return `blocked by policy: ${verdict.reason}`;
     guardReason = verdict.reason ?? 'policy check failed';
     if (!tool.approval) return `blocked by policy: ${guardReason}`;
   }
@@ -150,26 +117,56 @@ async function checkGate(ctx: RunContext, tool: AnyTool, input: unknown, call: T
   return `${tool.name} was not approved by ${decision.reviewer ?? 'the reviewer'}${decision.comment ? `: ${decision.comment}` : ''}; the action was not taken`;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+interface Verdict {
+  allow: boolean;
+  reason?: string | undefined;
+  /** The guard threw, timed out or answered something else than a verdict: it fails closed. */
+  broken?: boolean;
 }
 
-/** The tool's result: its value or promise as returned, or with a time limit, a promise. */
+/** The guard's verdict, within the tool's time limit. Fails closed: only `true` or `{ allow: true }` allows. */
+async function askGuard(ctx: RunContext, tool: AnyTool, input: unknown): Promise<Verdict> {
+  let answer: unknown;
+  try {
+    answer = await underLimit(ctx, tool.timeoutMs, `the guard of ${tool.name}`, (c) => tool.guard!(input, c));
+  } catch (err) {
+    if (isFatal(err)) throw err;
+    ctx.throwIfAborted();
+    return { allow: false, reason: `the guard failed: ${errorMessage(err)}`, broken: true };
+  }
+  if (answer === true || answer === false) return { allow: answer };
+  if (typeof answer === 'object' && answer !== null) {
+    const { allow, reason } = answer as { allow?: unknown; reason?: unknown };
+    const why = typeof reason === 'string' ? reason : undefined;
+    if (allow === true || allow === false) return { allow, reason: why };
+  }
+  return { allow: false, reason: `the guard's answer is neither true/false nor { allow: true/false } (got ${describe(answer)})`, broken: true };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(typeof value === 'function' ? 'a function' : value);
+  try {
+    return summarize(JSON.stringify(value)).slice(0, 120);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** The tool's result, under its own time limit when it has one. */
 function withTimeout(ctx: RunContext, tool: AnyTool, input: unknown, call: ToolCall): unknown {
   const info = { id: call.id, name: call.name };
-  if (tool.timeoutMs === undefined) return tool.execute(input, ctx, info);
-  // The call under its own cancellation scope, so the time limit cancels this call alone.
-  const { ctx: callCtx, scope } = ctx.withCancelScope();
-  let work: Promise<unknown>;
-  try {
-    work = withDeadline(tool.execute(input, callCtx, info), tool.timeoutMs, `tool ${tool.name}`, (err) => scope.abort(err));
-  } catch (err) {
-    scope.detach();
-    throw err;
-  }
-  const detach = () => scope.detach();
-  work.then(detach, detach);
-  return work;
+  return underLimit(ctx, tool.timeoutMs, `tool ${tool.name}`, (c) => tool.execute(input, c, info));
+}
+
+/**
+ * `work`'s result; with a time limit, under a cancellation scope of its own that the limit aborts,
+ * and a TimeoutError at the limit even when the work ignores its signal (its late outcome is dropped).
+ */
+function underLimit<T>(ctx: RunContext, ms: number | undefined, what: string, work: (ctx: RunContext) => T | Promise<T>): T | Promise<T> {
+  if (ms === undefined) return work(ctx);
+  const scope = ctx.cancel.child();
+  const running = new Promise<T>((resolve) => resolve(work(ctx.with({ cancel: scope }))));
+  return withDeadline(running, ms, what, (err) => scope.abort(err)).finally(() => scope.detach());
 }
 
 function summarize(text: string): string {

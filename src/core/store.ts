@@ -1,6 +1,10 @@
 /**
- * Durable state behind a run. The full contract (runs, checkpoints,
- * approvals, idempotency, decisions) lives in src/store/types.ts; the core
- * only needs to know that a run may carry one.
+ * The part of durable state a step may use through its context: small
+ * key-value records (Reflexion's lessons, the effects of irreversible tools).
+ * src/store's SQLite and PostgreSQL stores implement it, and much more.
  */
-export type { Store } from '../store/types.js';
+export interface RunStore {
+  kvGet(namespace: string, key: string): Promise<unknown | undefined>;
+  kvPut(namespace: string, key: string, value: unknown): Promise<void>;
+  kvList(namespace: string): Promise<{ key: string; value: unknown }[]>;
+}

@@ -4,26 +4,17 @@
  * declare a deterministic guard or a human approval, or they cannot be built.
  */
 import type { z } from 'zod';
+import type { ApprovalPolicy } from './approval.js';
 import type { RunContext } from './context.js';
 import { ConfigError } from './errors.js';
 import type { ToolSpec } from './model.js';
 import { isStrictCompatible, toJsonSchema } from './schema.js';
 
+export type { ApprovalPolicy } from './approval.js';
+export type { ApprovalGate } from './context.js';
+
 /** A guard's verdict: true/false, or an object with the reason recorded in the trace. */
 export type GuardResult = boolean | { allow: boolean; reason?: string };
-
-export interface ApprovalPolicy<I = unknown> {
-  /** Who reviews (a name, or a rule over the input). */
-  reviewer?: string | ((input: I) => string);
-  /** Only ask for approval when this returns true (otherwise the guard alone decides). */
-  when?: (input: I) => boolean;
-  /** How long the request may wait before escalation. */
-  timeoutMs?: number;
-  /** What happens at the deadline: deny, or hand to another reviewer. */
-  onTimeout?: { action: 'deny' } | { action: 'escalate'; reviewer: string } | { action: 'approve' };
-  /** The evidence and recommendation shown to the reviewer. */
-  summary?: (input: I) => string;
-}
 
 export interface ToolCallInfo {
   id: string;
@@ -35,11 +26,15 @@ export interface ToolConfig<S extends z.ZodType, R> {
   description: string;
   input: S;
   execute: (input: z.output<S>, ctx: RunContext, call: ToolCallInfo) => R | Promise<R>;
-  /** Per-call time limit; a call past it becomes a tool error the model sees. */
+  /** Time limit of the guard and of `execute` (each; a human approval's wait is not counted): past it, a tool error the model sees. */
   timeoutMs?: number;
   /** Money movement, database writes, production changes. Needs `guard` or `approval`. */
   irreversible?: boolean;
-  /** Deterministic policy check, run before `execute`; the model cannot argue with it. */
+  /**
+   * Deterministic policy check, run before `execute`; the model cannot argue with it. Fails closed:
+   * only `true` or `{ allow: true }` allows; a guard that throws, times out or answers anything else
+   * denies the call (a tool error with the reason), and no approval is asked.
+   */
   guard?: (input: z.output<S>, ctx: RunContext) => GuardResult | Promise<GuardResult>;
   /** Human approval for exactly this call (same arguments) before it runs. */
   approval?: boolean | ApprovalPolicy<z.output<S>>;
@@ -54,12 +49,18 @@ export interface Tool<S extends z.ZodType = z.ZodType, R = unknown> extends Tool
 /** Any tool, whatever its schema (for lists of tools). */
 export type AnyTool = Tool<any, any>;
 
-/** Decides human approvals. The durable runtime implements it; without one, approval-gated calls are refused. */
-export interface ApprovalGate {
-  authorize(
-    request: { tool: string; args: unknown; callId: string; policy: ApprovalPolicy<unknown> },
-    ctx: RunContext,
-  ): Promise<{ approved: boolean; reviewer?: string; comment?: string }>;
+/** What one tool call came to: what the model is shown, and what the trace and the action log keep. */
+export interface ToolOutcome {
+  callId: string;
+  tool: string;
+  /** Parsed arguments when they were valid JSON, else the raw text. */
+  args: unknown;
+  ok: boolean;
+  /** The tool's return value (ok) or the error message (not ok). */
+  result: unknown;
+  /** What the model is shown. */
+  content: string;
+  durationMs: number;
 }
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;

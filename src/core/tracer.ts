@@ -28,6 +28,10 @@ export class ActiveSpan {
   private readonly startTime: number;
   private readonly t0: number;
   private attributes: Record<string, unknown> | undefined;
+  /** Links of the tracer's list of spans in flight (a list threaded through the spans: no allocation). */
+  prevOpen: ActiveSpan | undefined = undefined;
+  nextOpen: ActiveSpan | undefined = undefined;
+  private ended = false;
 
   constructor(
     private readonly tracer: Tracer,
@@ -41,6 +45,7 @@ export class ActiveSpan {
     this.attributes = attributes;
     this.startTime = Date.now();
     this.t0 = performance.now();
+    tracer.opened(this);
   }
 
   set(key: string, value: unknown): this {
@@ -52,9 +57,13 @@ export class ActiveSpan {
    * Finishes the span; `error` makes it a failed one. Attributes are redacted
    * (secret-named keys replaced) unless `redacted` says the caller already
    * did: the library's own model, run and tool spans, whose attributes it
-   * composes itself. Attributes set earlier are always redacted.
+   * composes itself. Attributes set earlier are always redacted. A span ends
+   * once: a late end (work its run abandoned) is ignored.
    */
   end(attributes?: Record<string, unknown>, error?: SpanError, redacted = false): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.tracer.closed(this);
     const own = this.attributes;
     const merged = own === undefined ? (attributes ?? {}) : attributes === undefined ? own : Object.assign(own, attributes);
     const durationMs = performance.now() - this.t0;
@@ -76,6 +85,9 @@ export class Tracer {
   /** Finished spans of this run, in the order they finished. */
   readonly spans: SpanRecord[] = [];
   private seq = 0;
+  /** The most recent span still in flight (the list goes on through `nextOpen`). */
+  private open: ActiveSpan | undefined = undefined;
+  private sealed = false;
   private readonly prefix = `${PROCESS_PREFIX}-${(++tracerSeq).toString(36)}`;
 
   constructor(
@@ -83,8 +95,13 @@ export class Tracer {
     private readonly sinks: readonly TraceSink[] = NO_SINKS,
   ) {}
 
-  start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>): ActiveSpan {
-    return new ActiveSpan(this, kind, name, parentId, attributes, `${this.prefix}.${(++this.seq).toString(36)}`);
+  /** A fresh span id of this run; `start()` takes one reserved earlier (a call told to interceptors before it starts). */
+  newSpanId(): string {
+    return `${this.prefix}.${(++this.seq).toString(36)}`;
+  }
+
+  start(kind: SpanKind, name: string, parentId: string | undefined, attributes?: Record<string, unknown>, id: string = this.newSpanId()): ActiveSpan {
+    return new ActiveSpan(this, kind, name, parentId, attributes, id);
   }
 
   /** A zero-duration span: a routing decision, a verdict, a budget event. */
@@ -93,9 +110,43 @@ export class Tracer {
   }
 
   finish(record: SpanRecord, redactAttributes = true): void {
+    if (this.sealed) return;
     if (redactAttributes) record.attributes = redact(record.attributes) as Record<string, unknown>;
     this.spans.push(record);
     for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!.onSpan(record);
+  }
+
+  /** @internal ActiveSpan's: a span has started. */
+  opened(span: ActiveSpan): void {
+    span.nextOpen = this.open;
+    if (this.open) this.open.prevOpen = span;
+    this.open = span;
+  }
+
+  /** @internal ActiveSpan's: a span has ended. */
+  closed(span: ActiveSpan): void {
+    const { prevOpen, nextOpen } = span;
+    if (prevOpen) prevOpen.nextOpen = nextOpen;
+    else if (this.open === span) this.open = nextOpen;
+    if (nextOpen) nextOpen.prevOpen = prevOpen;
+    span.prevOpen = span.nextOpen = undefined;
+  }
+
+  /**
+   * Ends every span still in flight except `keep` as abandoned: work its run stopped waiting for
+   * (it ignored the cancellation), whose late outcome is ignored.
+   */
+  abandonOpen(keep?: ActiveSpan): void {
+    for (let span = this.open; span; ) {
+      const next = span.nextOpen;
+      if (span !== keep) span.end({ abandoned: true }, { name: 'Abandoned', message: 'still running when the run stopped; its late outcome is ignored' });
+      span = next;
+    }
+  }
+
+  /** The run is over: spans that end from now on (abandoned work finishing late) are not recorded. */
+  seal(): void {
+    this.sealed = true;
   }
 
   get hasSinks(): boolean {

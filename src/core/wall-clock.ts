@@ -23,11 +23,9 @@ class Watch {
 }
 
 /**
- * The list starts at a sentinel that never fires. Besides sparing the list's
- * ends their special cases, it keeps one Watch alive between bursts of runs:
- * when the last run ends and a full GC comes, V8 would otherwise drop the
- * Watch hidden class and, with it, the optimized code of `run()`, which
- * inlines this file (seen as "weak objects" deopts with `--trace-deopt`).
+ * The list starts at a sentinel that never fires: it spares the list's ends
+ * their special cases (and keeps one Watch alive between bursts of runs;
+ * docs/bench.md says what that is worth).
  */
 const sentinel = new Watch(Infinity, () => {});
 let sweeper: NodeJS.Timeout | undefined;

@@ -14,20 +14,16 @@
  * outcome after. A started call with no outcome (a crash in between) is not
  * re-run blindly: see reconcile.ts.
  */
-import { callModel } from '../core/call-model.js';
-import type { Journal, RunContext } from '../core/context.js';
 import { RunSuspended } from '../core/errors.js';
-import type { ToolCall } from '../core/messages.js';
-import type { Model, ModelRequest, ModelResponse } from '../core/model.js';
+import type { Interceptor, ModelInvocation, StepInvocation, ToolInvocation } from '../core/interceptor.js';
+import type { ModelResponse } from '../core/model.js';
 import { costOf, priceOf } from '../core/pricing.js';
-import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
-import type { Step } from '../core/step.js';
-import type { AnyTool } from '../core/tool.js';
+import type { RunContext } from '../core/context.js';
+import type { AnyTool, ToolOutcome } from '../core/tool.js';
 import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
 import { ReplayDivergence } from './errors.js';
 import { reconcileStartedCall, type Reconciler, type StartedCall } from './reconcile.js';
-import { withActivePath } from './scope.js';
 
 export type JournalEntry =
   | { k: 'model'; response: ModelResponse; costUsd: number; h: string }
@@ -45,7 +41,14 @@ export interface JournalState {
   afterRecord?: () => Promise<void>;
 }
 
-export class DurableJournal implements Journal {
+/**
+ * The journal is an interceptor, one instance per step scope: the run starts
+ * with the root scope among its interceptors, and each step's scope takes its
+ * parent's place in the interceptors of the step's context, so the calls
+ * beneath a step are keyed under the step's path.
+ */
+export class DurableJournal implements Interceptor {
+  readonly name = 'durable-journal';
   private modelSeq = 0;
   private toolSeq = 0;
   private readonly children = new Map<string, number>();
@@ -62,21 +65,22 @@ export class DurableJournal implements Journal {
     return new DurableJournal(this.state, `${this.path}/${name}#${n}`);
   }
 
-  async callModel(ctx: RunContext, model: Model, request: ModelRequest, name?: string): Promise<ModelResponse> {
+  async model(call: ModelInvocation, next: (call: ModelInvocation) => Promise<ModelResponse>): Promise<ModelResponse> {
     const key = `${this.path}|m${++this.modelSeq}`;
-    const h = sha256(JSON.stringify(request.messages));
+    const h = sha256(JSON.stringify(call.request.messages));
     const hit = this.state.records.get(key);
     if (hit) {
       if (hit.k !== 'model') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now calls a model`);
       if (hit.h !== h) throw new ReplayDivergence(key, 'the model request differs from the recorded one (workflow, prompt or input changed)');
       return hit.response;
     }
-    const response = await callModel(this.bare(ctx), model, request, name);
-    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(model.provider, model.modelId), response.usage), h });
+    const response = await next(call);
+    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(call.model.provider, call.model.modelId), response.usage), h });
     return response;
   }
 
-  async runToolCall(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, call: ToolCall): Promise<ToolOutcome> {
+  async tool(invocation: ToolInvocation, next: (call: ToolInvocation) => Promise<ToolOutcome>): Promise<ToolOutcome> {
+    const { ctx, call, tools } = invocation;
     const key = `${this.path}|t${++this.toolSeq}`;
     const hit = this.state.records.get(key);
     if (hit) {
@@ -86,7 +90,7 @@ export class DurableJournal implements Journal {
       return hit.outcome;
     }
     const tool = tools.get(call.name);
-    let live = tools;
+    let live = invocation;
     if (tool?.irreversible) {
       const started = this.state.records.get(`${key}|started`);
       if (started?.k === 'started') {
@@ -96,10 +100,10 @@ export class DurableJournal implements Journal {
           return settled;
         }
       }
-      live = this.withStartMarker(tools, tool, key);
+      live = { ...invocation, tools: this.withStartMarker(tools, tool, key) };
     }
     try {
-      const outcome = await runToolCall(this.bare(ctx), live, call);
+      const outcome = await next(live);
       await this.record(key, { k: 'tool', outcome });
       return outcome;
     } catch (err) {
@@ -109,37 +113,21 @@ export class DurableJournal implements Journal {
     }
   }
 
-  async runStep<I, O>(ctx: RunContext, child: Step<I, O>, input: I, attributes?: Record<string, unknown>): Promise<O> {
-    const scope = this.child(child.name);
+  async step(call: StepInvocation, next: (call: StepInvocation) => Promise<unknown>): Promise<unknown> {
+    // The run's root step: its calls are keyed at the top of the journal.
+    if (call.parentSpanId === undefined) return next(call);
+    const scope = this.child(call.step.name);
     const key = `${scope.path}|out`;
     const hit = this.state.records.get(key);
     if (hit) {
-      if (hit.k !== 'step') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now runs step ${child.name}`);
-      return hit.output as O;
+      if (hit.k !== 'step') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now runs step ${call.step.name}`);
+      return hit.output;
     }
-    ctx.throwIfAborted();
-    const span = ctx.tracer.start('step', child.name, ctx.spanId, attributes);
-    const inner = ctx.withSpan(span.id);
-    (inner as { journal: Journal }).journal = scope;
-    let out: O;
-    try {
-      out = await child.run(input, inner);
-      span.end();
-    } catch (err) {
-      span.fail(err);
-      throw err;
-    }
+    const interceptors = call.ctx.interceptors.map((i) => (i === this ? scope : i));
+    const out = await next({ ...call, ctx: call.ctx.with({ interceptors }) });
     // Only plain JSON survives a restart unchanged; other outputs are rebuilt from their children's records.
     if (isJsonData(out)) await this.record(key, out === undefined ? { k: 'step' } : { k: 'step', output: out });
     return out;
-  }
-
-  /** The same context without the journal (so the real callModel/runToolCall run), marked with this scope's path. */
-  private bare(ctx: RunContext): RunContext {
-    const b = Object.create(ctx) as RunContext;
-    (b as { journal: Journal | undefined }).journal = undefined;
-    withActivePath(b, this.path);
-    return b;
   }
 
   private withStartMarker(tools: ReadonlyMap<string, AnyTool>, tool: AnyTool, key: string): ReadonlyMap<string, AnyTool> {

@@ -12,7 +12,7 @@
  *     suspends until then; with no approval gate the call is not repeated.
  */
 import type { RunContext } from '../core/context.js';
-import type { ToolOutcome } from '../core/run-tool.js';
+import type { ToolOutcome } from '../core/tool.js';
 import type { AnyTool, ApprovalPolicy } from '../core/tool.js';
 
 export interface StartedCall {

@@ -9,9 +9,11 @@
 import { hostname } from 'node:os';
 import { Budget, type BudgetLimits, type BudgetUsage } from '../core/budget.js';
 import { ConfigError, RunSuspended } from '../core/errors.js';
+import type { Interceptor } from '../core/interceptor.js';
 import type { Logger } from '../core/logger.js';
 import type { SpanRecord, TraceSink } from '../core/span.js';
-import { run, type RunOptions, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { run, type RunOptions } from '../core/run.js';
 import type { ApprovalGate } from '../core/tool.js';
 import { Tracer } from '../core/tracer.js';
 import { canonicalJson, sha256 } from '../hitl/keys.js';
@@ -35,6 +37,8 @@ export interface DurableOptions {
   logger?: Logger;
   signal?: AbortSignal;
   metadata?: Record<string, unknown>;
+  /** Wrap the run's calls (inside the journal: a replayed call reaches none of them). */
+  interceptors?: readonly Interceptor[];
   reconcilers?: Readonly<Record<string, Reconciler>>;
   /** Workflow version recorded with the run (resume refuses another one). */
   version?: string;
@@ -184,12 +188,14 @@ async function execute<O>(
     throw new ResumeError(runId, 'RUN_IN_PROGRESS', 'another process resumed or changed it since it was read');
   }
 
-  const runOptions = {
-    runId, budget, journal, approvals, store, tracer,
+  const runOptions: RunOptions = {
+    runId, budget, approvals, store, tracer,
+    // The journal outermost: a replayed call goes through no other interceptor.
+    interceptors: [journal, ...(options.interceptors ?? [])],
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
-  } as RunOptions;
+  };
   const stateNow = (extra: Partial<DurableState>): DurableState => {
     const usage = budget.usage();
     const { owner: _owner, ...rest } = prior;

@@ -1,19 +1,15 @@
 /**
  * Where in a durable run a context is: the step path of its journal scope
- * ("/triage#1/refund-branch#1"). Approvals record it, so a suspended run
- * shows which agent/step was active.
+ * ("/triage#1/refund-branch#1", occurrences numbered, unlike `ctx.path`).
+ * Approvals record it, so a suspended run shows which agent/step was active.
  */
 import type { RunContext } from '../core/context.js';
+import { DurableJournal } from './journal.js';
 
-const ACTIVE_PATH = Symbol('agent-patterns.activePath');
-
-export function withActivePath(ctx: RunContext, path: string): void {
-  (ctx as unknown as Record<symbol, string>)[ACTIVE_PATH] = path;
-}
-
-/** The step path of this context in its durable run, or undefined outside one. */
+/** The step path of this context in its durable run (its journal scope's), or undefined outside one. */
 export function activePathOf(ctx: RunContext): string | undefined {
-  return (ctx as unknown as Record<symbol, string | undefined>)[ACTIVE_PATH];
+  for (const interceptor of ctx.interceptors) if (interceptor instanceof DurableJournal) return interceptor.path;
+  return undefined;
 }
 
 /** The innermost step name of a path: "/a#1/refund-agent#2" → "refund-agent". */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { BudgetLimits } from '../core/budget.js';
 import { errorMessage } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { run } from '../core/step.js';
+import { run } from '../core/run.js';
 import { prompt } from '../patterns/prompt.js';
 import { defineScorer, type Scorer } from './scorer.js';
 

@@ -17,7 +17,8 @@ import type { BudgetLimits } from '../core/budget.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, TimeoutError, errorMessage } from '../core/errors.js';
 import { defaultLogger, type Logger } from '../core/logger.js';
-import { run, type RunOptions, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { run, type RunOptions } from '../core/run.js';
 import type { Store } from '../store/types.js';
 import type { Delivery, EventSource } from './source.js';
 

@@ -3,26 +3,14 @@
  * to the context right before the gated call (`withApprovalContext`); the
  * approval gate reads them when it creates the request.
  */
+import type { ApprovalContext } from '../core/approval.js';
 import type { RunContext } from '../core/context.js';
 
-export interface ApprovalContext {
-  /** What the agent gathered (order data, risk scores, policy facts). JSON. */
-  evidence?: unknown;
-  /** What the agent recommends, in words a reviewer can act on. */
-  recommendation?: string;
-}
+export type { ApprovalContext } from '../core/approval.js';
 
-const APPROVAL_CONTEXT = Symbol('agent-patterns.approvalContext');
-
-/** The same run, carrying evidence and a recommendation for the next approval request. */
+/** The same run, carrying evidence and a recommendation for the next approval request (`ctx.with({ approval })`). */
 export function withApprovalContext(ctx: RunContext, context: ApprovalContext): RunContext {
-  const child = Object.create(ctx) as RunContext;
-  (child as unknown as Record<symbol, ApprovalContext>)[APPROVAL_CONTEXT] = context;
-  return child;
-}
-
-export function approvalContextOf(ctx: RunContext): ApprovalContext | undefined {
-  return (ctx as unknown as Record<symbol, ApprovalContext | undefined>)[APPROVAL_CONTEXT];
+  return ctx.with({ approval: context });
 }
 
 /** A decision as the workflow sees it. */

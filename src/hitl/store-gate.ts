@@ -13,7 +13,7 @@ import type { ApprovalGate, ApprovalPolicy } from '../core/tool.js';
 import { activePathOf, activeStepName } from '../durable/scope.js';
 import { ApprovalExists } from '../store/errors.js';
 import type { ApprovalRecord, Store } from '../store/types.js';
-import { approvalContextOf, type DecisionSource, type HumanDecision } from './evidence.js';
+import type { DecisionSource, HumanDecision } from './evidence.js';
 import { approvalId, approvalKey } from './keys.js';
 import { applyTimeout, POLICY_NAMESPACE, type StoredApprovalPolicy } from './sweep.js';
 
@@ -60,7 +60,7 @@ export class StoreApprovalGate implements ApprovalGate, DecisionSource {
   ): Promise<ApprovalRecord> {
     const { policy } = request;
     const now = this.now();
-    const attached = approvalContextOf(ctx);
+    const attached = ctx.approval;
     const path = activePathOf(ctx);
     const summary = policy.summary?.(request.args);
     const reviewer = (typeof policy.reviewer === 'function' ? policy.reviewer(request.args) : policy.reviewer) || this.defaultReviewer;

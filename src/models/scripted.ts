@@ -150,23 +150,9 @@ function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): 
   return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };
 }
 
-/**
- * Resolves with `make()` after `ms`, or rejects on cancellation: through
- * `onAbort` when the caller gives it (no AbortSignal made), else the signal.
- */
+/** Resolves with `make()` after `ms`, or rejects with the signal's reason on cancellation. */
 function afterDelay<T>(ms: number, options: CallOptions | undefined, make: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (options?.onAbort) {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        settle(resolve, reject, make);
-      }, ms);
-      const unsubscribe = options.onAbort((reason) => {
-        clearTimeout(timer);
-        reject(reason);
-      });
-      return;
-    }
     const signal = options?.signal;
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

@@ -9,12 +9,13 @@ import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
 import { AgentPatternsError, ConfigError, OutputValidationError } from '../core/errors.js';
+import type { Interceptor } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
-import { runToolCall, type ToolOutcome } from '../core/run-tool.js';
+import { runToolCall } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
-import type { AnyTool } from '../core/tool.js';
+import type { AnyTool, ToolOutcome } from '../core/tool.js';
 
 export interface AgentConfig<O> {
   name: string;
@@ -27,6 +28,8 @@ export interface AgentConfig<O> {
   output?: z.ZodType<O>;
   temperature?: number;
   maxOutputTokens?: number;
+  /** Wrap this agent's model and tool calls and the steps beneath it, inside the run's own interceptors. */
+  interceptors?: readonly Interceptor[];
 }
 
 export interface ActionRecord {
@@ -82,6 +85,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly maxTurns: number;
   private readonly temperature: number | undefined;
   private readonly maxOutputTokens: number | undefined;
+  private readonly interceptors: readonly Interceptor[] | undefined;
 
   constructor(config: AgentConfig<O>) {
     if (!config.name) throw new ConfigError('agent.name', 'is required');
@@ -107,9 +111,11 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.maxTurns = maxTurns;
     this.temperature = config.temperature;
     this.maxOutputTokens = config.maxOutputTokens;
+    this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
   }
 
-  async run(input: AgentInput, ctx: RunContext): Promise<AgentResult<O>> {
+  async run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {
+    const ctx = this.interceptors ? outer.with({ interceptors: [...outer.interceptors, ...this.interceptors] }) : outer;
     const messages: Message[] = [{ role: 'system', content: this.instructions }];
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
     else messages.push(...input.filter((m) => m.role !== 'system'));

@@ -10,7 +10,8 @@ import type { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import { formatIssues } from '../core/schema.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 import { extractJson } from './agent.js';
 import { isStep, type Stage } from './stage.js';
 

@@ -13,7 +13,8 @@ import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/erro
 import type { Usage } from '../core/model.js';
 import type { Model } from '../core/model.js';
 import { formatIssues } from '../core/schema.js';
-import { runStep, type Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
+import type { Step } from '../core/step.js';
 import { mapLimit } from './map-limit.js';
 import { prompt } from './prompt.js';
 import { isStep } from './stage.js';
@@ -170,13 +171,6 @@ function validateShare(limits: NonNullable<DecomposeOptions['workerBudget']>): v
   }
 }
 
-/** The same context with the worker's budget share in place of the run budget. */
-function withBudget(ctx: RunContext, budget: Budget): RunContext {
-  const child = Object.create(ctx) as RunContext;
-  (child as { budget: Budget }).budget = budget;
-  return child;
-}
-
 export function decompose<G, R, S>(
   planner: Step<DecompositionRequest<G>, unknown> | DecompositionPlannerConfig<G>,
   worker: Step<WorkerInput<G, R, S>, R>,
@@ -202,7 +196,8 @@ export function decompose<G, R, S>(
     ctx.tracer.event('decision', 'decompose:plan', ctx.spanId, { depth, workstreams: plan.workstreams.map((w) => w.name) });
 
     // One failing worker cancels its siblings: the first error is the one reported.
-    const { ctx: workerCtx, scope: siblings } = ctx.withCancelScope();
+    const siblings = ctx.cancel.child();
+    const workerCtx = ctx.with({ cancel: siblings });
     const outputs = await mapLimit(
       plan.workstreams,
       concurrency,
@@ -212,7 +207,7 @@ export function decompose<G, R, S>(
           input.decompose = (subgoal: G, within: RunContext) =>
             runStep(within, nested(depth + 1, workstream), subgoal, { depth: depth + 1, parent: workstream.name });
         }
-        const share = options.workerBudget ? withBudget(workerCtx, new BudgetShare(options.workerBudget, workerCtx.budget, workstream.name)) : workerCtx;
+        const share = options.workerBudget ? workerCtx.with({ budget: new BudgetShare(options.workerBudget, workerCtx.budget, workstream.name) }) : workerCtx;
         try {
           return await runStep(share, worker, input, { workstream: workstream.name, depth });
         } catch (err) {

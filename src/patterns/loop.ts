@@ -7,7 +7,8 @@
  */
 import type { RunContext } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 import { isStep, type Stage } from './stage.js';
 
 /** What the body receives each round. */

@@ -15,10 +15,12 @@
  * settle, then the suspensions merge into one RunSuspended — unless a real
  * failure under fail-fast happened, which wins.
  */
-import type { RunAbort, RunContext } from '../core/context.js';
+import type { CancelScope } from '../core/cancel-scope.js';
+import type { RunContext } from '../core/context.js';
 import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 import { isStep, type CommonInput, type OutputOf, type Stage } from './stage.js';
 
 export type BranchResult<T> =
@@ -75,7 +77,10 @@ export class Parallel<I, R> implements Step<I, R> {
     const keys = this.keys;
     // Each branch under its own cancellation scope, cancelled with the run or alone (a failing
     // sibling, its time limit); no AbortSignal is made unless a branch asks for one.
-    const branches = keys.map(() => ctx.withCancelScope());
+    const branches = keys.map(() => {
+      const scope = ctx.cancel.child();
+      return { ctx: ctx.with({ cancel: scope }), scope };
+    });
     const settled = keys.map(() => false);
     let failure: { key: string; error: unknown } | undefined;
 
@@ -145,7 +150,7 @@ export class Parallel<I, R> implements Step<I, R> {
     };
   }
 
-  private runBranch(branch: { ctx: RunContext; scope: RunAbort }, key: string, i: number, input: I): Promise<unknown> {
+  private runBranch(branch: { ctx: RunContext; scope: CancelScope }, key: string, i: number, input: I): Promise<unknown> {
     const work = runStep(branch.ctx, this.branches[key] as Step<I, unknown>, input, { branch: key });
     const ms = this.timeouts[i];
     if (ms === undefined) return work;

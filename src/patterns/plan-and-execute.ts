@@ -13,7 +13,8 @@ import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { runToolCall } from '../core/run-tool.js';
 import { formatIssues } from '../core/schema.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 import type { AnyTool } from '../core/tool.js';
 import { prompt } from './prompt.js';
 import { isStep } from './stage.js';
@@ -174,7 +175,7 @@ export function planAndExecute<S = string>(
       const span = ctx.tracer.start('step', `plan-step-${s.step_id}`, ctx.spanId, { tool: s.tool, action: s.action, plan: planIndex });
       try {
         const callId = `plan${planIndex}_step${s.step_id}`;
-        const outcome = await runToolCall(ctx.withSpan(span.id), byName, {
+        const outcome = await runToolCall(ctx.with({ spanId: span.id }), byName, {
           id: callId,
           name: s.tool,
           arguments: JSON.stringify(s.parameters),

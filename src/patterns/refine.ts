@@ -8,7 +8,8 @@
  */
 import type { RunContext } from '../core/context.js';
 import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 
 /** What the generator receives each round. */
 export interface RefineRequest<I, O> {

@@ -11,7 +11,8 @@ import type { RunContext } from '../core/context.js';
 import { ConfigError, errorMessage, isFatal } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { formatIssues } from '../core/schema.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 import { prompt } from './prompt.js';
 import { isStep } from './stage.js';
 

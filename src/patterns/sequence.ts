@@ -6,7 +6,8 @@
  */
 import type { RunContext } from '../core/context.js';
 import { ConfigError, StepFailed, isFatal } from '../core/errors.js';
-import { runStep, type Step } from '../core/step.js';
+import type { Step } from '../core/step.js';
+import { runStep } from '../core/run-step.js';
 import { isStep, type Stage } from './stage.js';
 
 /** A pipeline of stages; itself a Step, so it nests. `pipe` appends a stage (any length, still typed). */

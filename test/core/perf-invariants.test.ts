@@ -1,16 +1,16 @@
 /**
  * The hot-path shortcuts of issue 8 keep behaviour: the run's AbortSignal is
  * made lazily but fires the same, onAbort subscriptions work with and without
- * a signal, child contexts carry every field, run ids are UUID v4.
+ * a signal, derived contexts carry every field, run ids are UUID v4.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Agent, BudgetExceeded, RunAborted, RunContext, run, scripted } from '../../src/index.js';
-import { RunAbort } from '../../src/core/context.js';
+import { CancelScope } from '../../src/core/cancel-scope.js';
 import { newRunId } from '../../src/core/run-id.js';
 
 describe('lazy run cancellation', () => {
   it('a signal made after the abort is already aborted, with the reason', () => {
-    const abort = new RunAbort();
+    const abort = new CancelScope();
     const reason = new Error('stop');
     abort.abort(reason);
     expect(abort.signal.aborted).toBe(true);
@@ -18,7 +18,7 @@ describe('lazy run cancellation', () => {
   });
 
   it('a signal made before the abort fires, and subscribers hear it once', () => {
-    const abort = new RunAbort();
+    const abort = new CancelScope();
     const signal = abort.signal;
     const heard: unknown[] = [];
     abort.subscribe((r) => heard.push(r));
@@ -37,7 +37,8 @@ describe('lazy run cancellation', () => {
     const ctx = new RunContext({});
     const heard: string[] = [];
     ctx.onAbort(() => heard.push('run'));
-    const { ctx: branch, scope } = ctx.withCancelScope();
+    const scope = ctx.cancel.child();
+    const branch = ctx.with({ cancel: scope });
     const off = branch.onAbort(() => heard.push('branch'));
     scope.abort(new RunAborted('alone'));
     expect(branch.aborted).toBe(true);
@@ -47,27 +48,27 @@ describe('lazy run cancellation', () => {
     expect(heard).toEqual(['branch']);
     expect(() => branch.throwIfAborted()).toThrow(RunAborted);
 
-    const second = ctx.withCancelScope();
-    const third = ctx.withCancelScope();
-    third.scope.detach();
-    ctx.withCancelScope().scope.detach();
-    (ctx as unknown as { scope: RunAbort }).scope.abort('run stop');
-    expect(second.ctx.aborted).toBe(true);
-    expect(second.ctx.abortReason).toBe('run stop');
-    expect(third.ctx.aborted).toBe(false);
+    const second = ctx.with({ cancel: ctx.cancel.child() });
+    const third = ctx.with({ cancel: ctx.cancel.child() });
+    third.cancel.detach();
+    ctx.cancel.child().detach();
+    ctx.cancel.abort('run stop');
+    expect(second.aborted).toBe(true);
+    expect(second.abortReason).toBe('run stop');
+    expect(third.aborted).toBe(false);
     expect(heard).toEqual(['branch', 'run']);
   });
 
   it('follows a caller signal until detached, without making a signal of its own', () => {
     const caller = new AbortController();
-    const followed = new RunAbort().follow(caller.signal);
-    const detached = new RunAbort().follow(caller.signal);
+    const followed = new CancelScope().follow(caller.signal);
+    const detached = new CancelScope().follow(caller.signal);
     detached.detach();
     caller.abort('caller stop');
     expect(followed.aborted).toBe(true);
     expect(followed.reason).toBe('caller stop');
     expect(detached.aborted).toBe(false);
-    expect(new RunAbort().follow(caller.signal).reason).toBe('caller stop');
+    expect(new CancelScope().follow(caller.signal).reason).toBe('caller stop');
   });
 
   it('the wall-time cap still cancels a model call in flight', async () => {
@@ -105,7 +106,7 @@ describe('scripted delays', () => {
     await expect(failing).rejects.toThrow(/overloaded/);
   });
 
-  it('stop on cancellation, without the delay passing, through a signal or onAbort', async () => {
+  it('stop on cancellation, without the delay passing, through the signal', async () => {
     const slow = scripted(['never'], { delayMs: 5_000 });
     const ac = new AbortController();
     const bySignal = slow.generate(request, { signal: ac.signal });
@@ -113,8 +114,8 @@ describe('scripted delays', () => {
     await expect(bySignal).rejects.toThrow('stop by signal');
     await expect(slow.generate(request, { signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
 
-    const scope = new RunAbort();
-    const byScope = slow.generate(request, { onAbort: (listener) => scope.subscribe(listener) });
+    const scope = new CancelScope();
+    const byScope = slow.generate(request, { signal: scope.signal });
     scope.abort(new Error('stop by scope'));
     await expect(byScope).rejects.toThrow('stop by scope');
     // No timer is left behind by a cancelled delay.
@@ -122,29 +123,29 @@ describe('scripted delays', () => {
   });
 });
 
-describe('child contexts', () => {
-  it('carry every field of the parent, fields added later included, and share budget and tracer', () => {
-    const ctx = new RunContext({ metadata: { tenant: 't1' } });
-    (ctx as unknown as { extraHook: string }).extraHook = 'kept';
-    const child = ctx.withSpan('7');
+describe('derived contexts', () => {
+  it('carry every field of the parent, change only what they are given, and share budget and tracer', () => {
+    const approvals = { authorize: async () => ({ approved: true }) };
+    const ctx = new RunContext({ metadata: { tenant: 't1' }, approvals });
+    const child = ctx.with({ spanId: '7', path: 'root/child' });
     expect(child).toBeInstanceOf(RunContext);
     expect(child.spanId).toBe('7');
+    expect(child.path).toBe('root/child');
     expect(ctx.spanId).toBeUndefined();
     expect(child.runId).toBe(ctx.runId);
+    expect(child.requestId).toBe(ctx.requestId);
     expect(child.budget).toBe(ctx.budget);
     expect(child.tracer).toBe(ctx.tracer);
+    expect(child.approvals).toBe(approvals);
     expect(child.metadata).toEqual({ tenant: 't1' });
-    expect((child as unknown as { extraHook: string }).extraHook).toBe('kept');
+    expect(child.cancel).toBe(ctx.cancel);
     expect(child.signal).toBe(ctx.signal);
-  });
 
-  it('of a context made with Object.create(ctx) keep its own additions', () => {
-    const ctx = new RunContext({});
-    const marked = Object.create(ctx) as RunContext;
-    (marked as unknown as Record<string, string>).mark = 'm';
-    const child = marked.withSpan('2');
-    expect((child as unknown as Record<string, string>).mark).toBe('m');
-    expect(child.runId).toBe(ctx.runId);
+    const grandchild = child.with({ approval: { recommendation: 'approve' } });
+    expect(grandchild.spanId).toBe('7');
+    expect(grandchild.path).toBe('root/child');
+    expect(grandchild.approval).toEqual({ recommendation: 'approve' });
+    expect(child.approval).toBeUndefined();
   });
 });
 

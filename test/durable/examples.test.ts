@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { example as approvalExample, refundApprovalWorkflow, claimsRefund, SAFE_RESPONSE } from '../../examples/vend/refund-approval.js';
 import { example as orchestratorExample, refundOrchestrator, routeRefund, vendRefundServices } from '../../examples/vend/refund-orchestrator.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { DEMO_REVIEWER, demoApprovals } from '../../src/hitl/demo-gate.js';
 import { scriptedByRules } from '../../src/models/scripted.js';
 

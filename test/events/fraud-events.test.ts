@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { example, fraudDecisionStep, generateFraudEvents } from '../../examples/vend/fraud-events.js';
-import { run } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 
 describe('fraud-events example (pattern 15)', () => {
   it('generates a burst with the asked share of duplicates', () => {

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { example, SYSTEM_PROMPT } from '../../examples/vend/order-support.js';
 import { ORDERS } from '../../examples/vend/data/orders.js';
 import { z } from 'zod';
-import { run as runStep } from '../../src/core/step.js';
+import { run as runStep } from '../../src/core/run.js';
 import { prompt } from '../../src/patterns/prompt.js';
 import { createModel } from '../../src/models/registry.js';
 import { anthropicJsonReply, messageObject } from '../support/wire/anthropic-messages.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { BudgetExceeded, ConfigError, OutputValidationError, RunAborted } from '../../src/core/errors.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { critique, type DraftRequest, type JudgeRequest } from '../../src/patterns/critique.js';
 import { prompt } from '../../src/patterns/prompt.js';

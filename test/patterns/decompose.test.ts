@@ -3,7 +3,9 @@ import { BudgetExceeded, ConfigError, OutputValidationError, RunAborted } from '
 import type { CallOptions, Model, ModelRequest, ModelResponse } from '../../src/core/model.js';
 import { streamFromGenerate } from '../../src/core/model.js';
 import type { RunContext } from '../../src/core/context.js';
-import { run, runStep, step, type Step } from '../../src/core/step.js';
+import { step, type Step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import { scripted, systemPrompt } from '../../src/models/scripted.js';
 import { decompose, WorkerBudgetExceeded, type DecompositionRequest, type SynthesisInput, type WorkerInput, type Workstream } from '../../src/patterns/decompose.js';
 import { mapLimit } from '../../src/patterns/map-limit.js';

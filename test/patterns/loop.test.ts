@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { BudgetExceeded, ConfigError, RunAborted } from '../../src/core/errors.js';
-import { run, runStep, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { loop, type LoopRound } from '../../src/patterns/loop.js';
 import { prompt } from '../../src/patterns/prompt.js';

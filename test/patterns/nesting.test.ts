@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { spanTree, type SpanNode } from '../../src/core/tracer.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { critique, type DraftRequest, type JudgeRequest } from '../../src/patterns/critique.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExceeded, ConfigError, ModelError, RunAborted, RunSuspended, StepFailed, TimeoutError } from '../../src/core/errors.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules, type ScriptRule } from '../../src/models/scripted.js';
 import { describeBranches, parallel } from '../../src/patterns/parallel.js';
 import { prompt } from '../../src/patterns/prompt.js';

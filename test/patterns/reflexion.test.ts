@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { example, SUPPLIER_ROW_TESTS, TASK_DESCRIPTION, reflexionScript } from '../../examples/vend/reflexion-coding.js';
 import { BudgetExceeded, ConfigError } from '../../src/core/errors.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { scripted } from '../../src/models/scripted.js';
 import {
   codeGenerator, codeReflector, extractCode, jsonEqual, reflexion, type CodingTask, type GenerateRequest, type Reflection, type ReflectRequest,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExceeded, ConfigError, RunAborted } from '../../src/core/errors.js';
 import type { Model, ModelRequest } from '../../src/core/model.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scripted, systemPrompt } from '../../src/models/scripted.js';
 import { route } from '../../src/patterns/route.js';
 import { prompt } from '../../src/patterns/prompt.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExceeded, ConfigError, ModelError, RunAborted, RunSuspended, StepFailed } from '../../src/core/errors.js';
-import { run, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { run } from '../../src/core/run.js';
 import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
 import { prompt } from '../../src/patterns/prompt.js';
 import { assign, pipeline, sequence } from '../../src/patterns/sequence.js';

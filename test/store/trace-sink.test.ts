@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { run, runStep, step } from '../../src/core/step.js';
+import { step } from '../../src/core/step.js';
+import { runStep } from '../../src/core/run-step.js';
+import { run } from '../../src/core/run.js';
 import type { SpanRecord } from '../../src/core/span.js';
 import { StoreError } from '../../src/store/errors.js';
 import { SqliteStore } from '../../src/store/sqlite.js';

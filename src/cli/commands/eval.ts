@@ -112,7 +112,7 @@ async function loadTarget(target: string): Promise<{ runCase: RunCase; name: str
   if (mod.example && typeof mod.example.run === 'function') return { runCase: exampleRunner(mod.example), name: mod.example.name };
   const step = (mod.default ?? mod.step) as Step<unknown, unknown> | undefined;
   if (step && typeof step.run === 'function' && typeof step.name === 'string') {
-    const { run } = await import('../../core/step.js');
+    const { run } = await import('../../core/run.js');
     return { runCase: (input, o) => run(step, input, o), name: step.name };
   }
   throw new CliError(`${target} exports neither \`example\` nor a Step (default export or \`step\`)`);

@@ -1,0 +1,97 @@
+/**
+ * `run()` is the entry point: it makes the run's context and root span,
+ * applies the wall-time cap, runs the root step through the run's
+ * interceptors and returns output, trace and usage.
+ */
+import type { BudgetUsage } from './budget.js';
+import { CancelScope } from './cancel-scope.js';
+import { RunContext, asAbortError, type RunContextOptions } from './context.js';
+import { BudgetExceeded, RunSuspended } from './errors.js';
+import { intercept, type Interceptor, type StepInvocation } from './interceptor.js';
+import { newRunId } from './run-id.js';
+import type { SpanRecord } from './span.js';
+import type { Step } from './step.js';
+import { Tracer } from './tracer.js';
+import { watchDeadline } from './wall-clock.js';
+
+export interface RunOptions extends RunContextOptions {
+  /** Wrap every model, tool and step call of the run (the root step included), outermost first. */
+  interceptors?: readonly Interceptor[];
+}
+
+export interface RunResult<O> {
+  runId: string;
+  output: O;
+  /** Every span of the run, finished ones in finish order; the root span is last. */
+  trace: SpanRecord[];
+  usage: BudgetUsage;
+  /** True when any model call was served by the scripted (offline, deterministic) model. */
+  scripted: boolean;
+}
+
+/** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
+export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+  const runId = options.runId ?? newRunId();
+  const tracer = options.tracer ?? new Tracer(runId, options.sinks);
+  const rootSpanId = tracer.newSpanId();
+  // The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it.
+  const cancel = new CancelScope();
+  // The run's own context hangs under the root span itself (no child copy for it).
+  const ctx = new RunContext({ ...options, runId, tracer, cancel, spanId: rootSpanId, path: root.name });
+  let stopWatch: (() => void) | undefined;
+  const maxWall = ctx.budget.remainingWallMs();
+  if (maxWall !== undefined) {
+    stopWatch = watchDeadline(maxWall, () =>
+      cancel.abort(new BudgetExceeded('maxWallMs', ctx.budget.limits.maxWallMs!, Date.now() - ctx.budget.startedAt)),
+    );
+  }
+  const span = tracer.start('run', root.name, undefined, undefined, rootSpanId);
+  const call: StepInvocation<I, O> = { ctx, step: root, input, attributes: undefined, spanId: rootSpanId, parentSpanId: undefined, path: root.name };
+  try {
+    ctx.throwIfAborted();
+    // At the wall-time cap or the caller's abort the run settles, even if the work ignores its signal.
+    const output = (await cancel.race(intercept('step', call as StepInvocation, runRoot), asAbortError)) as O;
+    tracer.abandonOpen(span);
+    const usage = ctx.budget.usage();
+    span.end({ requestId: ctx.requestId, usage }, undefined, true);
+    return { runId, output, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
+  } catch (err) {
+    tracer.abandonOpen(span);
+    const usage = ctx.budget.usage();
+    if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
+    span.fail(err, { requestId: ctx.requestId, usage });
+    if (err instanceof BudgetExceeded) {
+      err.trace = ctx.tracer.spans;
+      err.usage = usage;
+    }
+    if (err instanceof Error) {
+      const e = err as Error & { runId?: string; trace?: SpanRecord[] };
+      e.runId = runId;
+      e.trace ??= ctx.tracer.spans;
+    }
+    // A suspension (waiting for a human) is not a failure.
+    if (!(err instanceof RunSuspended)) {
+      // The error carries the whole trace; the log line gets only what identifies it. Debug, not warn: the
+      // caller gets the error itself, and a log line beside it would say the same thing twice.
+      const e = err as { name?: string; code?: string; message?: string };
+      ctx.logger.debug({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
+    }
+    throw err;
+  } finally {
+    stopWatch?.();
+    cancel.detach();
+    tracer.seal();
+    // Without sinks (the default) there is nothing to wait for, and no extra tick.
+    if (tracer.hasSinks) await tracer.flush();
+  }
+}
+
+/** The root step's core: the root span is the run's own, opened above. */
+function runRoot(call: StepInvocation): Promise<unknown> {
+  return call.step.run(call.input, call.ctx);
+}
+
+function usedScripted(spans: readonly SpanRecord[]): boolean {
+  for (const s of spans) if (s.kind === 'model' && s.attributes.provider === 'scripted') return true;
+  return false;
+}
