@@ -18,6 +18,7 @@ export { JsonlTraceSink } from './core/sinks/jsonl.js';
 export { MemoryTraceSink } from './core/sinks/memory.js';
 export { createLogger, type Logger } from './core/logger.js';
 export { redact, REDACTED } from './core/redact.js';
+export { registerSecret, scrubText } from './core/secrets.js';
 export { RunContext, type RunContextOptions, type ContextChanges } from './core/context.js';
 export { CancelScope } from './core/cancel-scope.js';
 export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } from './core/interceptor.js';
@@ -31,7 +32,7 @@ export { runToolCall } from './core/run-tool.js';
 export type { Store } from './store/types.js';
 export type { RunStore } from './core/store.js';
 export type {
-  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DeadLetter,
+  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DecisionMeta, DeadLetter, InboxEntry,
 } from './store/types.js';
 export { openStore, isPostgresUrl, STORE_ENV } from './store/open.js';
 export { SqliteStore, DEFAULT_SQLITE_PATH, type SqliteStoreOptions } from './store/sqlite.js';
@@ -85,8 +86,9 @@ export {
 export {
   consume, type Consumer, type ConsumeOptions, type ConsumeStats, type EventDecision, type EventHandler, type EventStore, type BackoffOptions,
 } from './events/consume.js';
-export type { Delivery, EventSource } from './events/source.js';
+export { SourceUnavailable, type Delivery, type EventSource } from './events/source.js';
 export { memorySource, type MemorySource } from './events/memory.js';
+export { inboxSource, type InboxSource, type InboxOptions, type InboxStore } from './events/inbox.js';
 // The webhook source (node:http) is not here: import it from 'agent-patterns/events/webhook'; nor Redis Streams
 // (its types need ioredis, an optional peer): 'agent-patterns/events/redis'.
 
@@ -105,7 +107,7 @@ export { approvalKey, canonicalJson } from './hitl/keys.js';
 export { ReviewerMismatch } from './hitl/errors.js';
 
 export {
-  scripted, scriptedByRules, ScriptedModel, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
+  scripted, scriptedByRules, ScriptedModel, ScriptExhausted, SCRIPTED_NOTICE, systemPrompt, lastUserMessage, toolResults,
   type ScriptedTurn, type ScriptRule, type ScriptedOptions, type Responder,
 } from './models/scripted.js';
 // Evaluation (rule 6): datasets of failure cases, scorers, an LLM judge; reports and record/replay in 'agent-patterns/evals'.

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AgentPatternsError } from '../core/errors.js';
+import { scrubText } from '../core/secrets.js';
 import { CliError } from './errors.js';
 import { packageVersion } from './version.js';
 import { configureLogging, LOG_OPTIONS_HELP } from './logging.js';
@@ -54,11 +55,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof CliError) {
-      process.stderr.write(`agent-patterns: ${err.message}\n`);
+      process.stderr.write(`agent-patterns: ${scrubText(err.message)}\n`);
       return err.exitCode;
     }
     const msg = err instanceof AgentPatternsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    process.stderr.write(`agent-patterns: ${msg}\n`);
+    process.stderr.write(`agent-patterns: ${scrubText(msg)}\n`);
     return 1;
   }
 }

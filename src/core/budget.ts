@@ -36,9 +36,11 @@ function validate(limits: BudgetLimits): void {
   for (const name of LIMIT_NAMES) {
     const v = limits[name];
     if (v !== undefined && (typeof v !== 'number' || !(v >= 0) || Number.isNaN(v))) {
-      throw new ConfigError(`budget.${name}`, `must be a number >= 0, got ${JSON.stringify(v)}`);
+      throw new ConfigError(`budget.${name}`, `must be a number >= 0, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
     }
   }
+  // Zero turns or tool calls is a real policy ("no tools here"); zero time would fail every run before it starts.
+  if (limits.maxWallMs === 0) throw new ConfigError('budget.maxWallMs', 'must be > 0 (a run with no time cannot start)');
 }
 
 const NO_OPTS: { startedAt?: number; used?: Partial<BudgetUsage> } = Object.freeze({});

@@ -5,6 +5,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { PINO_REDACT_PATHS, REDACTED } from './redact.js';
+import { scrubText } from './secrets.js';
 
 export type { Logger };
 
@@ -12,10 +13,10 @@ let fallback: Logger | undefined;
 
 export function createLogger(options: { level?: string; destination?: number | string } = {}): Logger {
   const level = options.level ?? process.env.AGENT_PATTERNS_LOG_LEVEL ?? 'warn';
-  return pino(
-    { name: 'agent-patterns', level, redact: { paths: PINO_REDACT_PATHS, censor: REDACTED } },
-    pino.destination({ dest: options.destination ?? 2, sync: false }),
-  );
+  const out = pino.destination({ dest: options.destination ?? 2, sync: false });
+  // Names are redacted by pino; secret values inside messages and errors are scrubbed from each finished line.
+  const scrubbed = { write: (line: string) => out.write(scrubText(line)), flush: (cb?: (err?: Error) => void) => out.flush(cb) };
+  return pino({ name: 'agent-patterns', level, redact: { paths: PINO_REDACT_PATHS, censor: REDACTED } }, scrubbed);
 }
 
 /** The process-wide logger used when a run is given none (created on first use). */

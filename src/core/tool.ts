@@ -75,7 +75,7 @@ export function tool<S extends z.ZodType, R>(config: ToolConfig<S, R>): Tool<S, 
     );
   }
   if (config.timeoutMs !== undefined && !(config.timeoutMs > 0)) throw new ConfigError(`tool.${config.name}.timeoutMs`, 'must be > 0');
-  const parameters = toJsonSchema(config.input);
+  const parameters = toJsonSchema(config.input, `tool.${config.name}.input`);
   return {
     ...config,
     spec: { name: config.name, description: config.description, parameters, strict: isStrictCompatible(parameters) },

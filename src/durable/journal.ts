@@ -19,6 +19,8 @@ import type { Interceptor, ModelInvocation, StepInvocation, ToolInvocation } fro
 import type { ModelResponse } from '../core/model.js';
 import { costOf, priceOf } from '../core/pricing.js';
 import type { RunContext } from '../core/context.js';
+import { redact } from '../core/redact.js';
+import { scrubText } from '../core/secrets.js';
 import type { AnyTool, ToolOutcome } from '../core/tool.js';
 import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
@@ -67,7 +69,8 @@ export class DurableJournal implements Interceptor {
 
   async model(call: ModelInvocation, next: (call: ModelInvocation) => Promise<ModelResponse>): Promise<ModelResponse> {
     const key = `${this.path}|m${++this.modelSeq}`;
-    const h = sha256(JSON.stringify(call.request.messages));
+    // Hashed as stored: a resumed run's conversation holds the redacted values the checkpoints kept.
+    const h = sha256(scrubText(JSON.stringify(call.request.messages)));
     const hit = this.state.records.get(key);
     if (hit) {
       if (hit.k !== 'model') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now calls a model`);
@@ -147,10 +150,15 @@ export class DurableJournal implements Interceptor {
 
   private async record(key: string, entry: JournalEntry): Promise<void> {
     this.state.records.set(key, entry);
-    await this.state.store.putCheckpoint(this.state.runId, key, entry);
+    // Checkpoints keep no secret, by name or by value. Replay needs the kinds, tool names and the request
+    // hash (computed over the redacted conversation, see callModel), none of which a redaction changes.
+    await this.state.store.putCheckpoint(this.state.runId, key, redact(entry, 0, CHECKPOINT_DEPTH));
     if (this.state.afterRecord) await this.state.afterRecord();
   }
 }
+
+/** How deep checkpoint values are walked for secret-named keys (the store scrubs secret values at any depth). */
+const CHECKPOINT_DEPTH = 64;
 
 /** Plain JSON data (what a checkpoint can hold without changing it): no class instances, functions, NaN. */
 export function isJsonData(value: unknown, depth = 0): boolean {

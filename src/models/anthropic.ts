@@ -17,6 +17,7 @@ import type {
   Tool as AnthropicTool,
 } from '@anthropic-ai/sdk/resources/messages';
 import { ConfigError, ModelError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, JsonSchema, Model, ModelRequest, ModelResponse, OutputSpec, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
@@ -55,6 +56,7 @@ export class AnthropicModel implements Model {
       throw new ConfigError('maxOutputTokens', `must be an integer > 0, got ${options.maxOutputTokens}`);
     }
     this.apiKey = apiKey;
+    registerSecret(apiKey);
     this.baseUrl = setting(options.baseUrl, 'ANTHROPIC_BASE_URL');
     this.maxTokens = options.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
     this.policy = new CallPolicy(

@@ -13,6 +13,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { ConfigError, ModelError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
@@ -46,6 +47,7 @@ export class OpenAICompatibleModel implements Model {
     }
     this.baseUrl = baseUrl;
     this.apiKey = setting(options.apiKey, 'OPENAI_COMPATIBLE_API_KEY');
+    registerSecret(this.apiKey);
     this.defaultMaxTokens = options.maxOutputTokens;
     this.policy = new CallPolicy(
       this.provider,

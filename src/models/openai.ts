@@ -13,6 +13,7 @@ import type {
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import { ConfigError, ModelError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 import { CallPolicy, setting } from './http/call-policy.js';
@@ -40,6 +41,7 @@ export class OpenAIResponsesModel implements Model {
     const apiKey = setting(options.apiKey, 'OPENAI_API_KEY');
     if (!apiKey) throw new ConfigError('OPENAI_API_KEY', 'is not set; export it or pass apiKey to use openai models');
     this.apiKey = apiKey;
+    registerSecret(apiKey);
     this.baseUrl = setting(options.baseUrl, 'OPENAI_BASE_URL');
     this.defaultMaxTokens = options.maxOutputTokens;
     this.policy = new CallPolicy(

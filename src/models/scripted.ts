@@ -94,7 +94,23 @@ export function scripted(script: readonly ScriptedTurn[] | Responder, options: S
   if (typeof script === 'function') return new ScriptedModel(script, options);
   if (script.length === 0) throw new ConfigError('scripted.script', 'needs at least one turn');
   const turns = [...script];
-  return new ScriptedModel((_req, turn) => turns[Math.min(turn, turns.length - 1)]!, options);
+  return new ScriptedModel((_req, turn) => {
+    if (turn >= turns.length) throw new ScriptExhausted(turns.length, turn + 1);
+    return turns[turn]!;
+  }, options);
+}
+
+/**
+ * A scripted conversation went past its last written turn. Repeating the last
+ * turn instead would replay a tool call until the turn cap, so the run stops
+ * here and says why.
+ */
+export class ScriptExhausted extends ModelError {
+  readonly turns: number;
+  constructor(turns: number, asked: number) {
+    super('scripted', `the script has ${turns} turn${turns === 1 ? '' : 's'} and the conversation asked for turn ${asked}; write a turn for every answer (the last one usually a final text)`);
+    this.turns = turns;
+  }
 }
 
 /** A scripted model that answers by rules, for multi-agent examples where each role has its own prompt. */

@@ -105,7 +105,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.toolSpecs = tools.length ? tools.map((t) => t.spec) : undefined;
     this.outputSchema = config.output;
     if (config.output) {
-      const schema = toJsonSchema(config.output);
+      const schema = toJsonSchema(config.output, `agent.${config.name}.output`);
       this.outputSpec = { name: 'output', schema, strict: isStrictCompatible(schema) };
     }
     this.maxTurns = maxTurns;
@@ -118,7 +118,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     const ctx = this.interceptors ? outer.with({ interceptors: [...outer.interceptors, ...this.interceptors] }) : outer;
     const messages: Message[] = [{ role: 'system', content: this.instructions }];
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
-    else messages.push(...input.filter((m) => m.role !== 'system'));
+    else messages.push(...checkedMessages(input, this.name).filter((m) => m.role !== 'system'));
     const actions: ActionRecord[] = [];
     // Every field in one literal (absent ones undefined): one shape for every request.
     const request: ModelRequest = {
@@ -173,6 +173,24 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     return result.success ? { ok: true, value: result.data } : { ok: false, error: new OutputValidationError(formatIssues(result.error), text) };
   }
 }
+
+/** The conversation an agent is given, checked: a caller's object or a malformed message fails here, by name, not deep in a provider. */
+function checkedMessages(input: unknown, agent: string): readonly Message[] {
+  const field = `agent.${agent}.input`;
+  if (!Array.isArray(input)) {
+    throw new ConfigError(field, `must be a string or an array of messages, got ${input === null ? 'null' : typeof input}`);
+  }
+  for (let i = 0; i < input.length; i++) {
+    const m = input[i] as { role?: unknown; content?: unknown } | null;
+    if (m === null || typeof m !== 'object' || !ROLES.has(m.role as string)) {
+      throw new ConfigError(`${field}[${i}].role`, `must be one of ${[...ROLES].join(', ')}`);
+    }
+    if (typeof m.content !== 'string' && !Array.isArray(m.content)) throw new ConfigError(`${field}[${i}].content`, 'must be text');
+  }
+  return input as readonly Message[];
+}
+
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 /** Models sometimes wrap JSON in a ```json fence; take what is inside. */
 export function extractJson(text: string): string {
