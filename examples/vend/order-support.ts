@@ -174,6 +174,7 @@ export const example: VendExample = {
   pattern: 1,
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer; guardrails refuse other customers\' orders and made-up prices.',
+  inputHelp: 'a customer question (orders 1042-1046 exist in the demo data)',
   defaultInput: 'Where is order 1042, and what would express shipping cost?',
   acceptsAttachments: true,
   mcp: true,
@@ -191,7 +192,6 @@ export const example: VendExample = {
     return {
       outcome:
         'refusedBy' in out ? `refused by guardrail ${out.refusedBy}`
-        : out.stopReason === 'max_turns' ? 'turn cap reached'
         : ticket ? 'ticket opened'
         : corrected ? 'answered after a guardrail correction'
         : 'answered',

@@ -82,9 +82,10 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     if (isAgentPatternsError(err, RunSuspended)) {
       return { status: 'suspended', runId, pending: err.pending, output: undefined as never, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
     }
-    // The error carries the whole trace; the log line gets only what identifies it.
+    // The error carries the whole trace; the log line gets only what identifies it. Debug, not warn: the
+    // caller gets the error itself, and a log line beside it would say the same thing twice.
     const e = err as { name?: string; code?: string; message?: string };
-    ctx.logger.warn({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
+    ctx.logger.debug({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
     throw withRun(err, runId, tracer.spans, usage);
   } finally {
     stopWatch?.();

@@ -7,7 +7,7 @@
  * writes (recordDecision, decideApproval, consumeApproval, claimRun) are single
  * statements, and a change with its audit entry is one IMMEDIATE transaction.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SpanRecord } from '../core/span.js';
@@ -31,6 +31,8 @@ export const DEFAULT_SQLITE_PATH = './.agent-patterns/state.db';
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /** False: a missing file is a StoreError instead of a new store (commands that only read or decide). Default true. */
+  create?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -71,11 +73,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Opens (creating the file and its folder if needed) and migrates the store. */
+  /** Opens (creating the file and its folder if needed, unless `create: false`) and migrates the store. */
   static async open(path: string = DEFAULT_SQLITE_PATH, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const Database = await loadDriver();
     const memory = path === ':memory:';
     const file = memory ? path : resolve(path);
+    if (!memory && options.create === false && !existsSync(file)) throw new StoreError(`no store at ${file} (nothing has been stored there yet)`);
     if (!memory) mkdirSync(dirname(file), { recursive: true });
     let db: BetterSqlite3.Database;
     try {
