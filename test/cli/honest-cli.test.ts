@@ -146,7 +146,7 @@ describe('logs', () => {
 describe('a run given a store is in it', () => {
   it('`runs show <id>` finds a non-durable run, with its trace', async () => {
     const store = join(dir, 's.db');
-    const r = await cli('run', 'order-support', '--store', store, '--json');
+    const r = await cli('run', 'order-support', '--input', 'Where is order 1042?', '--store', store, '--json');
     expect(r.code).toBe(0);
     const { runId } = JSON.parse(r.out) as { runId: string };
     const shown = await cli('runs', 'show', runId, '--store', store, '--json');
