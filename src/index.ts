@@ -24,6 +24,8 @@ export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } fro
 export { step, type Step, type StepInput, type StepOutput } from './core/step.js';
 export { runStep } from './core/run-step.js';
 export { run, type RunOptions, type RunResult } from './core/run.js';
+// Sessions and context policies add their run options (`session`, `owner`, `context`); the rest is in 'agent-patterns/sessions'.
+import './sessions/run-options.js';
 export { tool, type Tool, type AnyTool, type ToolConfig, type ToolOutcome, type GuardResult, type ApprovalPolicy, type ApprovalGate, type ToolCallInfo } from './core/tool.js';
 export { toJsonSchema } from './core/schema.js';
 export { callModel } from './core/call-model.js';

@@ -428,14 +428,14 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(await second.getTrace('durable')).toHaveLength(1);
         expect(await second.kvGet('ns', 'k')).toStrictEqual(JSON_SAMPLES.unicode);
         expect(await second.recordDecision('c', 'e', 'again')).toBe(false);
-        expect(await migrationRows(second)).toBe(LATEST_VERSION);
+        expect(await migrationRows(second)).toBe(MIGRATIONS.length);
       });
 
       it('several stores opening one fresh location at once all migrate cleanly', async () => {
         const open = await newLocation();
         const stores = await Promise.all([track(open()), track(open()), track(open())]);
         for (const s of stores) expect(await schemaVersion(s)).toBe(LATEST_VERSION);
-        expect(await migrationRows(stores[0]!)).toBe(LATEST_VERSION);
+        expect(await migrationRows(stores[0]!)).toBe(MIGRATIONS.length);
         await stores[0]!.kvPut('ns', 'k', 1);
         expect(await stores[2]!.kvGet('ns', 'k')).toBe(1);
       });
