@@ -36,12 +36,22 @@ export function orderTools() {
   return [getOrder, createTicket] as const;
 }
 
-/** Scripted stand-in for the model: look up every order the message names, then answer only from what the tools returned. */
+const orderIdsIn = (text: string): string[] => [...new Set([...text.matchAll(/\b(\d{3,8})\b/g)].map((m) => m[1]!))];
+
+/**
+ * Scripted stand-in for the model: look up every order the message names, then answer only from
+ * what the tools returned. A follow-up that names no order ("And when will it arrive?") is about the
+ * last order named earlier in the conversation (a session's history), as a real model would read it.
+ */
 export function orderSupportScript(): Model {
   return scripted((req) => {
     const question = lastUserMessage(req);
-    const results = toolResults(req);
-    const orderIds = [...new Set([...question.matchAll(/\b(\d{3,8})\b/g)].map((m) => m[1]!))];
+    const lastUser = req.messages.findLastIndex((m) => m.role === 'user');
+    // Only this question's tool results count: earlier turns of a session have their own.
+    const results = toolResults({ ...req, messages: req.messages.slice(lastUser + 1) });
+    const earlier = req.messages.slice(0, lastUser).filter((m) => m.role === 'user').map((m) => m.content);
+    const orderIds = orderIdsIn(question).length ? orderIdsIn(question) : orderIdsIn(earlier.at(-1) ?? '').slice(0, 1);
+    const asksWhen = /\bwhen\b/i.test(question) && orderIdsIn(question).length === 0;
     if (results.length === 0) {
       if (orderIds.length === 0) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
       return { toolCalls: orderIds.map((order_id) => ({ name: 'get_order', args: { order_id } })) };
@@ -58,6 +68,7 @@ export function orderSupportScript(): Model {
     return results.map((r) => {
       const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null };
       const via = o.carrier ? ` with ${o.carrier}` : '';
+      if (asksWhen) return o.eta ? `Order ${o.order_id} should arrive on ${o.eta} (it is ${o.status}${via}).` : `Order ${o.order_id} is ${o.status}; there is no delivery date yet.`;
       const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
       return `Order ${o.order_id} is ${o.status}${via}${eta}.`;
     }).join(' ');

@@ -19,8 +19,8 @@ export function groupStartAtOrAfter(messages: readonly Message[], from: number):
 }
 
 /**
- * The longest tail of whole groups whose `cost` stays within `limit`. Empty when even the
- * last group alone does not fit.
+ * The longest tail of whole groups whose `cost` stays within `limit` (`messages` itself when all
+ * of it does). Empty when even the last group alone does not fit.
  */
 export function fittingTail(messages: readonly Message[], limit: number, cost: (m: Message) => number): readonly Message[] {
   const starts = groupStarts(messages);
@@ -33,7 +33,7 @@ export function fittingTail(messages: readonly Message[], limit: number, cost: (
     used += groupCost;
     keepFrom = starts[g]!;
   }
-  return messages.slice(keepFrom);
+  return keepFrom === 0 ? messages : messages.slice(keepFrom); // the same list when all fits: nothing was trimmed
 }
 
 /** Leading system messages (always sent) and the conversation after them. */

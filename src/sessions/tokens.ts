@@ -40,7 +40,9 @@ export async function counterFor(model: Pick<Model, 'modelId'>): Promise<TokenCo
   const encoding: Encoding = CL100K.test(model.modelId) ? 'cl100k_base' : 'o200k_base';
   let counter = loaded.get(encoding);
   if (!counter) {
-    counter = import(`gpt-tokenizer/encoding/${encoding}`).then(
+    // Two literal specifiers (not a template), so bundlers can see them.
+    const module = encoding === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
+    counter = module.then(
       (m: { countTokens: (text: string) => number }) => ({ method: `gpt-tokenizer/${encoding}`, text: (t: string) => (t ? m.countTokens(t) : 0) }),
       () => undefined, // not installed: the estimate, and the span says so ("tokenizer": "estimate")
     );

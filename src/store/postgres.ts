@@ -340,9 +340,11 @@ export class PostgresStore implements Store {
   async claimSession(owner: string, sessionId: string, holder: string, leaseMs: number): Promise<{ claimed?: SessionRecord; current: SessionRecord }> {
     const now = Date.now();
     await this.q('createSession', [owner, sessionId, now, now]);
-    const current = toSession((await this.q('getSession', [owner, sessionId])).rows[0]!);
-    const { rows } = await this.q('claimSession', [holder, now + leaseMs, now, owner, sessionId, current.version, now]);
-    return rows[0] ? { claimed: toSession(rows[0]), current: toSession(rows[0]) } : { current };
+    const read = toSession((await this.q('getSession', [owner, sessionId])).rows[0]!);
+    const { rows } = await this.q('claimSession', [holder, now + leaseMs, now, owner, sessionId, read.version, now]);
+    if (rows[0]) return { claimed: toSession(rows[0]), current: toSession(rows[0]) };
+    // Refused: what holds it now (re-read, the version read above may be stale).
+    return { current: toSession((await this.q('getSession', [owner, sessionId])).rows[0]!) };
   }
 
   async appendSession(owner: string, sessionId: string, lease: SessionLease, messages: readonly Message[], summary?: unknown): Promise<number | undefined> {

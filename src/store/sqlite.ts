@@ -257,9 +257,10 @@ export class SqliteStore implements Store {
   async claimSession(owner: string, sessionId: string, holder: string, leaseMs: number): Promise<{ claimed?: SessionRecord; current: SessionRecord }> {
     const now = Date.now();
     this.stmts.createSession.run(owner, sessionId, now, now);
-    const current = toSession(this.stmts.getSession.get(owner, sessionId) as Row);
-    const row = this.stmts.claimSession.get(holder, now + leaseMs, now, owner, sessionId, current.version, now) as Row | undefined;
-    return row ? { claimed: toSession(row), current: toSession(row) } : { current };
+    const read = toSession(this.stmts.getSession.get(owner, sessionId) as Row);
+    const row = this.stmts.claimSession.get(holder, now + leaseMs, now, owner, sessionId, read.version, now) as Row | undefined;
+    if (row) return { claimed: toSession(row), current: toSession(row) };
+    return { current: toSession(this.stmts.getSession.get(owner, sessionId) as Row) };
   }
 
   async appendSession(owner: string, sessionId: string, lease: SessionLease, messages: readonly Message[], summary?: unknown): Promise<number | undefined> {
