@@ -17,6 +17,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerEval } from './commands/eval.js';
+import { registerSessions } from './commands/sessions.js';
 
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerResume(program);
   registerEval(program);
+  registerSessions(program);
   return program;
 }
 

@@ -5,7 +5,9 @@ import { SCRIPTED_NOTICE } from '../../models/scripted.js';
 import { CliError } from '../errors.js';
 import { formatActions, formatUsage } from '../format.js';
 import { addModelOptions, modelFromOptions } from '../model-option.js';
-import { runDurableExample, STORE_OPTION } from './resume.js';
+import '../../sessions/run-options.js';
+import { runDurableExample, STORE_OPTION, withStore } from './resume.js';
+import { OWNER_OPTION } from './sessions.js';
 
 export function registerRun(program: Command): void {
   addModelOptions(
@@ -16,8 +18,10 @@ export function registerRun(program: Command): void {
       .option('--input <text>', 'the input (default: the example\'s own)')
       .option('--json', 'print one JSON object instead of text')
       .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
+      .option('--session <id>', 'continue this conversation: its history from the store goes before the input, the new turns are saved (agent examples)')
+      .option(...OWNER_OPTION)
       .option(...STORE_OPTION),
-  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string }) => {
+  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; session?: string; owner: string }) => {
     const example = await findExample(name);
     if (!example) {
       const names = (await listExamples()).map((e) => e.name).join(', ');
@@ -25,10 +29,13 @@ export function registerRun(program: Command): void {
     }
     const model = await modelFromOptions(opts);
     const input = opts.input ?? example.defaultInput;
+    if (opts.durable && opts.session) throw new CliError('--session and --durable cannot be combined yet');
     if (opts.durable) {
       return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(model ? { model } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
     }
-    const out = await example.run(input, model ? { model } : {});
+    const out = opts.session
+      ? await withStore(opts.store, (store) => example.run(input, { ...(model ? { model } : {}), store, session: opts.session, owner: opts.owner }))
+      : await example.run(input, model ? { model } : {});
     const r = out.result;
     if (opts.json) {
       const json = {
@@ -53,6 +60,7 @@ export function registerRun(program: Command): void {
       `${example.name} — pattern ${example.pattern} (${example.patternName})`,
       r.scripted ? `[${SCRIPTED_NOTICE}]` : `[model: ${opts.model}]`,
       `input: ${input}`,
+      ...(opts.session ? [`session: ${opts.session} (owner ${opts.owner})`] : []),
       '',
       out.answer,
       '',
