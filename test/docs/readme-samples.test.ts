@@ -11,7 +11,9 @@ const readme = readFileSync('README.md', 'utf8');
 const blocks = [...readme.matchAll(/<!-- (docs\/snippets\/[\w.-]+\.ts)[^>]*-->\s*```ts\n([\s\S]*?)```/g)];
 
 function asPublished(source: string): string {
-  return source.replace(/from '(\.\.\/)+src\/index\.js'/g, "from 'agent-patterns'").replace(/from '(\.\.\/)+src\/([\w/-]+)\.js'/g, "from 'agent-patterns/$2'");
+  return source
+    .replace(/from '(\.\.\/)+src\/index\.js'/g, "from 'agent-patterns'")
+    .replace(/from '(\.\.\/)+src\/([\w/-]+?)(\/index)?\.js'/g, "from 'agent-patterns/$2'"); // a subpath's index is the subpath
 }
 
 describe('README samples', () => {
