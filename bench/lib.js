@@ -7,7 +7,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { z } from 'zod';
-import { Agent, scripted, tool } from 'agent-patterns';
+import { Agent, tool } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 
 export const VERSION = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 

@@ -13,6 +13,9 @@
  * machine (its timers, its scheduler) does at that moment; and S3-steady,
  * the S3 burst after ten times the warm-up, to read how much of S3 is V8
  * compiling the run path during the burst.
+ *
+ * S7 (cold start) runs once: it spawns its own fresh processes, through GNU
+ * `time` when installed (apt-get install time), and reports medians of 10.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,6 +28,8 @@ const SCENARIOS = [
   { id: 'S3', file: 's3-concurrency.js', title: '1000 concurrent runs (2 × 20 ms turns)' },
   { id: 'S4', file: 's4-durable.js', title: 'S1 with JSONL trace file + SQLite store' },
   { id: 'S5', file: 's5-events.js', title: 'events through consume() (in-memory source, SQLite store)' },
+  // S7 spawns its own fresh processes (10 rounds) and takes medians itself: one run of it, whatever --repeat says.
+  { id: 'S7', file: 's7-cold-start.js', title: 'cold start: import and first run, against `ai` in the same run', once: true },
   { id: 'S2-floor', file: 's2-floor.js', title: 'S2 hand-written without the library (reference, --floor)', optional: true },
   { id: 'S3-floor', file: 's3-floor.js', title: 'S3 hand-written without the library (reference, --floor)', optional: true },
   { id: 'S3-steady', file: 's3-steady.js', title: 'S3 after 50 warm-up bursts instead of 5 (reference, --floor)', optional: true },
@@ -59,6 +64,17 @@ const TARGETS = {
     { metric: 'heap_growth_kb', op: 'report' },
   ],
   S5: [{ metric: 'events_per_s', op: 'report' }, { metric: 'us_per_event', op: 'report' }, { metric: 'cpu_us_per_event', op: 'report' }],
+  // The anchor of S7 is `ai` measured in the same run (its rows below), not a fixed figure.
+  S7: [
+    { metric: 'import_vs_ai', target: 0.6, op: '<=', anchor: 1 },
+    { metric: 'first_run_vs_ai', target: 0.6, op: '<=', anchor: 1 },
+    ...['import', 'ai_import', 'first_run', 'ai_first_run', 'floor'].flatMap((c) => [
+      { metric: `${c}_ms`, op: 'report' },
+      { metric: `${c}_x_floor`, op: 'report' },
+      { metric: `${c}_rss_mb`, op: 'report' },
+      { metric: `${c}_cpu_ms`, op: 'report' },
+    ]),
+  ],
   'S2-floor': [{ metric: 'ratio_to_limit', op: 'report' }, { metric: 'median_wall_ms', op: 'report' }],
   'S3-floor': [{ metric: 'wall_ms', op: 'report' }, { metric: 'cpu_us_per_run', op: 'report' }, ...THREAD_SPLIT, { metric: 'peak_rss_mb', op: 'report' }],
   'S3-steady': [{ metric: 'wall_ms', op: 'report' }, { metric: 'cpu_us_per_run', op: 'report' }, ...THREAD_SPLIT],
@@ -108,7 +124,7 @@ for (const sc of SCENARIOS) {
   if (!existsSync(new URL(`./scenarios/${sc.file}`, import.meta.url))) continue;
   const results = [];
   let failure;
-  for (let i = 0; i < args.repeat; i++) {
+  for (let i = 0; i < (sc.once ? 1 : args.repeat); i++) {
     const r = runScenario(sc.file);
     if (r.error) {
       failure = r;

@@ -7,7 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonlTraceSink, SqliteStore, StoreTraceSink, run } from 'agent-patterns';
+import { JsonlTraceSink, run } from 'agent-patterns';
+import { SqliteStore } from 'agent-patterns/sqlite';
+import { StoreTraceSink } from 'agent-patterns/store';
 import { PROMPT, calculatorAgent, check, emit, measureSequential } from '../lib.js';
 
 const WARMUP = 500;

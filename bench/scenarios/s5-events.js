@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore, consume, memorySource } from 'agent-patterns';
+import { consume, memorySource } from 'agent-patterns/events';
+import { SqliteStore } from 'agent-patterns/sqlite';
 import { PROMPT, calculatorAgent, check, emit, forceGc, round } from '../lib.js';
 
 const WARMUP = 300;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { critique, prompt, run, type DraftRequest, type JudgeRequest, type Model } from '../../src/index.js';
+import { critique, prompt, run, type DraftRequest, type JudgeRequest, type Model } from 'agent-patterns';
 
 declare const model: Model;
 

@@ -1,4 +1,4 @@
-import { decompose, prompt, run, type Model, type SynthesisInput, type WorkerInput } from '../../src/index.js';
+import { decompose, prompt, run, type Model, type SynthesisInput, type WorkerInput } from 'agent-patterns';
 
 declare const model: Model;
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import {
-  Agent, WorkflowRegistry, decideApproval, durableRun, openStore, resumeRun, tool, type Model,
-} from '../../src/index.js';
+import { Agent, tool, type Model } from 'agent-patterns';
+import { WorkflowRegistry, durableRun, resumeRun } from 'agent-patterns/durable';
+import { decideApproval } from 'agent-patterns/hitl';
+import { openStore } from 'agent-patterns/store';
 
 declare const model: Model;
 declare const payments: { refund(orderId: string, amount: number, idempotencyKey: string): Promise<{ refund_id: string }> };

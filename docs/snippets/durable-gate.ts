@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runToolCall, step, tool, type AnyTool } from '../../src/index.js';
+import { runToolCall, step, tool, type AnyTool } from 'agent-patterns';
 
 declare function refundPath(orderId: string): Promise<'denied' | 'fraud_hold' | 'manual_review' | 'approved' | 'store_credit'>;
 

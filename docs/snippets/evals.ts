@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Agent, defineScorer, evaluate, scripted, tool } from '../../src/index.js';
+import { Agent, tool } from 'agent-patterns';
+import { defineScorer, evaluate } from 'agent-patterns/evals';
+import { scripted } from 'agent-patterns/testing';
 
 const getOrder = tool({
   name: 'get_order',

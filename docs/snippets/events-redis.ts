@@ -1,5 +1,8 @@
 // Scale-out: the same consumer on Redis Streams (one group, many workers) and a PostgreSQL store.
-import { consume, openStore, redisStreamSource, step } from '../../src/index.js';
+import { step } from 'agent-patterns';
+import { consume } from 'agent-patterns/events';
+import { openStore } from 'agent-patterns/store';
+import { redisStreamSource } from 'agent-patterns/events/redis';
 
 export async function worker() {
   const store = await openStore('postgres://app@db.internal/agents'); // shared by every worker

@@ -1,6 +1,8 @@
 // Pattern 15 — an event-driven agent: consume() with an in-memory source and a store.
 import { z } from 'zod';
-import { consume, memorySource, prompt, scripted, type Store } from '../../src/index.js';
+import { prompt, type Store } from 'agent-patterns';
+import { consume, memorySource } from 'agent-patterns/events';
+import { scripted } from 'agent-patterns/testing';
 
 const Decision = z.strictObject({ action: z.enum(['block', 'flag', 'allow']), reasoning: z.string() });
 type Payment = { event_id: string; amount: number; risk_signal: string };

@@ -1,5 +1,6 @@
 // Interceptors wrap every model, tool and step call of a run (or of one agent): first given = outermost.
-import { Agent, run, scripted, type Interceptor, type ModelResponse } from '../../src/index.js';
+import { Agent, run, type Interceptor, type ModelResponse } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 
 /** A response cache for model calls: a hit answers without calling the model (not charged, not traced). */
 export function responseCache(cache = new Map<string, ModelResponse>()): Interceptor {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loop, prompt, run, runStep, step, type LoopRound, type Model } from '../../src/index.js';
+import { loop, prompt, run, runStep, step, type LoopRound, type Model } from 'agent-patterns';
 
 declare const model: Model;
 

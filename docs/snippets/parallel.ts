@@ -1,4 +1,4 @@
-import { describeBranches, parallel, prompt, run, type Model } from '../../src/index.js';
+import { describeBranches, parallel, prompt, run, type Model } from 'agent-patterns';
 
 declare const model: Model;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { planAndExecute, prompt, run, tool, type Model, type SummaryInput } from '../../src/index.js';
+import { planAndExecute, prompt, run, tool, type Model, type SummaryInput } from 'agent-patterns';
 
 declare const model: Model;
 declare const infra: { queueDepth(q: string): Promise<number>; fleetSize(): number; resize(n: number): Promise<void> };

@@ -1,5 +1,6 @@
 // Real providers: pick one by "provider:model"; keys and URLs come from the environment unless passed.
-import { Agent, createModel, RateLimiter, run } from '../../src/index.js';
+import { Agent, createModel, run } from 'agent-patterns';
+import { RateLimiter } from 'agent-patterns/models';
 
 export async function main() {
   // OpenAI Responses API (OPENAI_API_KEY; OPENAI_BASE_URL optional).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Agent, createModel, run, scripted, tool } from '../../src/index.js';
+import { Agent, createModel, run, tool } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 
 const getOrder = tool({
   name: 'get_order',

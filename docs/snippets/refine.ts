@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { prompt, refine, run, type Model, type RefineRequest, type Score, type ScoreRequest } from '../../src/index.js';
+import { prompt, refine, run, type Model, type RefineRequest, type Score, type ScoreRequest } from 'agent-patterns';
 
 declare const model: Model;
 

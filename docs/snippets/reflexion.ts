@@ -1,5 +1,8 @@
 // Reflexion (pattern 13): write code, run the tests in the sandbox, reflect on failures, retry with the lessons.
-import { createSandbox, openStore, reflexionAgent, run, scriptedByRules, type CodingTask, type Model } from '../../src/index.js';
+import { run, type Model } from 'agent-patterns';
+import { openStore } from 'agent-patterns/store';
+import { createSandbox, reflexionAgent, type CodingTask } from 'agent-patterns/sandbox';
+import { scriptedByRules } from 'agent-patterns/testing';
 
 // Any Model works (openai, anthropic, an OpenAI-compatible server); this one is scripted and offline.
 const model: Model = scriptedByRules([

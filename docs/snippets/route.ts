@@ -1,4 +1,4 @@
-import { prompt, route, run, step, type Model } from '../../src/index.js';
+import { prompt, route, run, step, type Model } from 'agent-patterns';
 
 declare const model: Model;
 

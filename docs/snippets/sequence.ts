@@ -1,4 +1,4 @@
-import { assign, prompt, run, sequence, step, type Model } from '../../src/index.js';
+import { assign, prompt, run, sequence, step, type Model } from 'agent-patterns';
 
 declare const model: Model;
 

@@ -1,6 +1,8 @@
 // A conversation that lasts: history in the store, one writer at a time, scoped by owner, trimmed to a token budget.
-import { Agent, openStore, run, scripted } from '../../src/index.js';
-import { tokenBudget } from '../../src/sessions/index.js';
+import { Agent, run } from 'agent-patterns';
+import { tokenBudget } from 'agent-patterns/sessions';
+import { openStore } from 'agent-patterns/store';
+import { scripted } from 'agent-patterns/testing';
 
 export async function main() {
   const store = await openStore(':memory:'); // or a file, or a postgres:// URL shared by many workers

@@ -1,6 +1,5 @@
-import {
-  ApprovalAlreadyDecided, ApprovalNotFound, StoreTraceSink, openStore, run, step, type Store,
-} from '../../src/index.js';
+import { run, step, type Store } from 'agent-patterns';
+import { ApprovalAlreadyDecided, ApprovalNotFound, StoreTraceSink, openStore } from 'agent-patterns/store';
 
 export async function storeTour(): Promise<void> {
   // Nothing given: ./.agent-patterns/state.db (or $AGENT_PATTERNS_STORE). A postgres:// URL picks PostgreSQL.

@@ -1,4 +1,4 @@
-import { prompt, run, sameStance, swarm, type Model, type SwarmTurn } from '../../src/index.js';
+import { prompt, run, sameStance, swarm, type Model, type SwarmTurn } from 'agent-patterns';
 
 declare const model: Model;
 

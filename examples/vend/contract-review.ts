@@ -4,12 +4,8 @@
  * packet for the procurement manager. Each stage has a narrow prompt and a
  * typed contract with the next; the packet stage sees everything before it.
  */
-import type { Model } from '../../src/core/model.js';
-import { step } from '../../src/core/step.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { assign, sequence } from '../../src/patterns/sequence.js';
+import { type Model, step, run, prompt, assign, sequence } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 // The reference's prompts, one responsibility each.

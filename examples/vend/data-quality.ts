@@ -6,14 +6,8 @@
  * is fed into the next proposal.
  */
 import { z } from 'zod';
-import type { Model } from '../../src/core/model.js';
-import { step } from '../../src/core/step.js';
-import { runStep } from '../../src/core/run-step.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { loop, type LoopRound } from '../../src/patterns/loop.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { sequence } from '../../src/patterns/sequence.js';
+import { type Model, step, runStep, run, loop, type LoopRound, prompt, sequence } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 // The reference's prompts and verdict schema.

@@ -7,12 +7,9 @@
  * guarded: at most double the current size and never above 50 instances.
  */
 import { z } from 'zod';
-import type { Model, ModelRequest } from '../../src/core/model.js';
-import { run } from '../../src/core/run.js';
-import { tool } from '../../src/core/tool.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { planAndExecute, EXECUTION_PLANNER_INSTRUCTIONS, type ExecutionPlan, type PlanApproval, type SummaryInput } from '../../src/patterns/plan-and-execute.js';
-import { prompt } from '../../src/patterns/prompt.js';
+import { type Model, type ModelRequest, run, tool, planAndExecute, EXECUTION_PLANNER_INSTRUCTIONS, type ExecutionPlan, type PlanApproval, type SummaryInput, prompt } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
+import { textOf } from 'agent-patterns/models';
 import type { VendExample } from './types.js';
 
 export const PLANNER_PROMPT = EXECUTION_PLANNER_INSTRUCTIONS;
@@ -117,7 +114,7 @@ export function fleetPlanScript(): Model {
 
 function firstUserMessage(req: ModelRequest): string {
   const m = req.messages.find((x) => x.role === 'user');
-  return m ? m.content : '';
+  return m ? textOf(m.content) : '';
 }
 
 export function fleetResizer(model: Model = fleetPlanScript(), state?: FleetState) {

@@ -10,18 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { RunContext } from '../../src/core/context.js';
-import type { Model, Usage } from '../../src/core/model.js';
-import { MemoryTraceSink } from '../../src/core/sinks/memory.js';
-import { step, type Step } from '../../src/core/step.js';
-import { runStep } from '../../src/core/run-step.js';
-import { run } from '../../src/core/run.js';
-import { consume, type EventDecision } from '../../src/events/consume.js';
-import { memorySource } from '../../src/events/memory.js';
-import { lastUserMessage, scripted } from '../../src/models/scripted.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { openStore } from '../../src/store/open.js';
-import type { Store } from '../../src/store/types.js';
+import { type RunContext, type Model, type Usage, MemoryTraceSink, step, type Step, runStep, run, prompt, type Store } from 'agent-patterns';
+import { consume, type EventDecision, memorySource } from 'agent-patterns/events';
+import { openStore } from 'agent-patterns/store';
+import { lastUserMessage, scripted } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 /** The reference's FraudEvent. */

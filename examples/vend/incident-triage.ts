@@ -5,12 +5,8 @@
  * specialist that fails or times out does not block the others: the
  * commander is told which evidence is missing ('continue' policy).
  */
-import type { Model } from '../../src/core/model.js';
-import { step } from '../../src/core/step.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { describeBranches, parallel, type BranchResult, type Gathered } from '../../src/patterns/parallel.js';
-import { prompt } from '../../src/patterns/prompt.js';
+import { type Model, step, run, describeBranches, parallel, type BranchResult, type Gathered, prompt } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 // The reference's prompts.

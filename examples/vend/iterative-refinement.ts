@@ -4,11 +4,8 @@
  * and the writer revises with the scorer's feedback until it reaches 8.
  */
 import { z } from 'zod';
-import type { Model } from '../../src/core/model.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { refine, type RefineRequest, type Score, type ScoreRequest } from '../../src/patterns/refine.js';
+import { type Model, run, prompt, refine, type RefineRequest, type Score, type ScoreRequest } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export const WRITER_PROMPT =

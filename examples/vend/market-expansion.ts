@@ -6,14 +6,8 @@
  * broad for one pass (four questions) is decomposed once more; one level
  * down, workers must answer directly.
  */
-import type { RunContext } from '../../src/core/context.js';
-import type { Model } from '../../src/core/model.js';
-import type { Step } from '../../src/core/step.js';
-import { runStep } from '../../src/core/run-step.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { decompose, DECOMPOSE_PLANNER_INSTRUCTIONS, type DecompositionRequest, type SynthesisInput, type WorkerInput, type Workstream } from '../../src/patterns/decompose.js';
-import { prompt } from '../../src/patterns/prompt.js';
+import { type RunContext, type Model, type Step, runStep, run, decompose, DECOMPOSE_PLANNER_INSTRUCTIONS, type DecompositionRequest, type SynthesisInput, type WorkerInput, type Workstream, prompt } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export const PLANNER_PROMPT = DECOMPOSE_PLANNER_INSTRUCTIONS;

@@ -2,12 +2,12 @@
  * Pattern 1 — single agent. Vend's first support agent: look up an order,
  * answer from the tool data only, open a ticket when the tools cannot answer.
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Agent } from '../../src/patterns/agent.js';
-import { tool } from '../../src/core/tool.js';
-import { run } from '../../src/core/run.js';
-import type { Model } from '../../src/core/model.js';
-import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
+import { Agent, tool, run, type AgentInput, type AnyTool, type Model } from 'agent-patterns';
+import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
+import { mcpServer } from 'agent-patterns/mcp';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 
@@ -49,8 +49,8 @@ export function orderSupportScript(): Model {
     const lastUser = req.messages.findLastIndex((m) => m.role === 'user');
     // Only this question's tool results count: earlier turns of a session have their own.
     const results = toolResults({ ...req, messages: req.messages.slice(lastUser + 1) });
-    const earlier = req.messages.slice(0, lastUser).filter((m) => m.role === 'user').map((m) => m.content);
-    const orderIds = orderIdsIn(question).length ? orderIdsIn(question) : orderIdsIn(earlier.at(-1) ?? '').slice(0, 1);
+    const previousQuestion = lastUserMessage({ ...req, messages: req.messages.slice(0, lastUser) });
+    const orderIds = orderIdsIn(question).length ? orderIdsIn(question) : orderIdsIn(previousQuestion).slice(0, 1);
     const asksWhen = /\bwhen\b/i.test(question) && orderIdsIn(question).length === 0;
     if (results.length === 0) {
       if (orderIds.length === 0) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
@@ -75,8 +75,16 @@ export function orderSupportScript(): Model {
   });
 }
 
-export function orderSupportAgent(model: Model = orderSupportScript()) {
-  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools: orderTools(), maxTurns: 4 });
+export function orderSupportAgent(model: Model = orderSupportScript(), tools: readonly AnyTool[] = orderTools()) {
+  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools, maxTurns: 4 });
+}
+
+/** Vend's order service as an MCP server over stdio (examples/mcp/vend-order-server.ts): started on first use. */
+export function orderServiceOverMcp() {
+  const here = fileURLToPath(import.meta.url);
+  // The server runs as plain JavaScript: beside this file once built, from dist/ when this file runs from source.
+  const script = here.endsWith('.ts') ? join(dirname(here), '../../dist/examples/mcp/vend-order-server.js') : join(dirname(here), '../mcp/vend-order-server.js');
+  return mcpServer({ name: 'vend-orders', command: process.execPath, args: [script] });
 }
 
 export const example: VendExample = {
@@ -85,9 +93,15 @@ export const example: VendExample = {
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
   defaultInput: 'Where is order 1042?',
+  acceptsAttachments: true,
+  mcp: true,
   async run(input, options = {}) {
-    const { model, ...runOptions } = options;
-    const result = await run(orderSupportAgent(model), input, runOptions);
+    const { model, attachments, mcp, ...runOptions } = options;
+    // The server process ends with this block, however the run ends.
+    await using server = mcp ? orderServiceOverMcp() : undefined;
+    // With attachments (a photo of the parcel, a PDF invoice) the question travels as content parts.
+    const message: AgentInput = attachments?.length ? [{ role: 'user', content: [{ type: 'text', text: input }, ...attachments] }] : input;
+    const result = await run(orderSupportAgent(model, server ? await server.tools() : undefined), message, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
     return {

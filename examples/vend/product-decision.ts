@@ -5,11 +5,8 @@
  * early when all four agree), then a neutral facilitator — who sees only the
  * transcript — writes the recommendation.
  */
-import type { Model } from '../../src/core/model.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { sameStance, stanceOf, swarm, type SwarmTurn } from '../../src/patterns/swarm.js';
+import { type Model, run, prompt, sameStance, stanceOf, swarm, type SwarmTurn } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export const ROLES = {

@@ -9,10 +9,9 @@
  * thousands separators; the tests catch "1.234,50", the reflection names it,
  * and the second attempt passes. The code really runs, in the sandbox.
  */
-import { run } from '../../src/core/run.js';
-import type { Model } from '../../src/core/model.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { reflexionAgent, type CodingTask, type ReflexionAttempt } from '../../src/patterns/reflexion.js';
+import { run, type Model } from 'agent-patterns';
+import { reflexionAgent, type CodingTask, type ReflexionAttempt } from 'agent-patterns/sandbox';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export const SUPPLIER_ROW_TESTS: CodingTask['tests'] = [

@@ -12,19 +12,10 @@
  * (`agent-patterns approvals approve <id> --reviewer ...`, then `resume`).
  */
 import { z } from 'zod';
-import type { RunContext } from '../../src/core/context.js';
-import type { Model } from '../../src/core/model.js';
-import { runToolCall } from '../../src/core/run-tool.js';
-import { step, type Step } from '../../src/core/step.js';
-import { runStep } from '../../src/core/run-step.js';
-import { run } from '../../src/core/run.js';
-import { tool, type AnyTool } from '../../src/core/tool.js';
-import type { Reconciler } from '../../src/durable/reconcile.js';
-import type { WorkflowDefinition } from '../../src/durable/registry.js';
-import { DEMO_REVIEWER, demoApprovals } from '../../src/hitl/demo-gate.js';
-import { decisionFor, withApprovalContext, type HumanDecision } from '../../src/hitl/evidence.js';
-import { scriptedByRules, lastUserMessage } from '../../src/models/scripted.js';
-import { prompt } from '../../src/patterns/prompt.js';
+import { type RunContext, type Model, runToolCall, step, type Step, runStep, run, tool, type AnyTool, prompt } from 'agent-patterns';
+import type { Reconciler, WorkflowDefinition } from 'agent-patterns/durable';
+import { DEMO_REVIEWER, demoApprovals, decisionFor, withApprovalContext, type HumanDecision } from 'agent-patterns/hitl';
+import { scriptedByRules, lastUserMessage } from 'agent-patterns/testing';
 import { ORDERS } from './data/orders.js';
 import type { VendExample } from './types.js';
 

@@ -8,16 +8,9 @@
  * rules, so no model output can move money.
  */
 import { z } from 'zod';
-import type { Model } from '../../src/core/model.js';
-import { runToolCall } from '../../src/core/run-tool.js';
-import { step, type Step } from '../../src/core/step.js';
-import { runStep } from '../../src/core/run-step.js';
-import { run } from '../../src/core/run.js';
-import { tool, type AnyTool } from '../../src/core/tool.js';
-import type { WorkflowDefinition } from '../../src/durable/registry.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { parallel } from '../../src/patterns/parallel.js';
-import { prompt } from '../../src/patterns/prompt.js';
+import { type Model, runToolCall, step, type Step, runStep, run, tool, type AnyTool, parallel, prompt } from 'agent-patterns';
+import type { WorkflowDefinition } from 'agent-patterns/durable';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export interface PurchaseVerification {

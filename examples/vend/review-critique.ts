@@ -5,11 +5,8 @@
  * accepted is decided by code from the verdict's `approved` field.
  */
 import { z } from 'zod';
-import type { Model } from '../../src/core/model.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { critique, type DraftRequest, type JudgeRequest } from '../../src/patterns/critique.js';
-import { prompt } from '../../src/patterns/prompt.js';
+import { type Model, run, critique, type DraftRequest, type JudgeRequest, prompt } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export const WRITER_PROMPT =

@@ -3,12 +3,8 @@
  * sends each message to exactly one specialist (an enum of their names),
  * and a message it cannot route with confidence goes to a human support lead.
  */
-import type { Model } from '../../src/core/model.js';
-import { step } from '../../src/core/step.js';
-import { run } from '../../src/core/run.js';
-import { lastUserMessage, scriptedByRules } from '../../src/models/scripted.js';
-import { prompt } from '../../src/patterns/prompt.js';
-import { route } from '../../src/patterns/route.js';
+import { type Model, step, run, prompt, route } from 'agent-patterns';
+import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
 
 export const ROUTER_PROMPT = 'Route this support request to exactly one specialist based on the primary issue.';

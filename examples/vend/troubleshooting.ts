@@ -4,11 +4,8 @@
  * trace is the product: it shows what the answer rests on.
  */
 import { z } from 'zod';
-import { Agent } from '../../src/patterns/agent.js';
-import { tool } from '../../src/core/tool.js';
-import { run } from '../../src/core/run.js';
-import type { Model } from '../../src/core/model.js';
-import { lastUserMessage, scripted, toolResults } from '../../src/models/scripted.js';
+import { Agent, tool, run, type Model } from 'agent-patterns';
+import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
 import { SERVICE_STATUS, searchDocs } from './data/docs-index.js';
 import type { VendExample } from './types.js';
 

@@ -3,14 +3,17 @@
  * the registry finds them all. Without `model`, an example runs on its own
  * scripted model (offline); with one, every agent in it uses that model.
  */
-import type { RunOptions, RunResult } from '../../src/core/run.js';
-import type { ActionRecord } from '../../src/patterns/agent.js';
-import type { Model } from '../../src/core/model.js';
+import type { RunOptions, RunResult, ActionRecord, Model } from 'agent-patterns';
+import type { MediaPart } from 'agent-patterns/models';
 
 export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
   /** A real model for every agent of the example; omitted = the example's scripted model. */
   model?: Model;
   runId?: string;
+  /** Images and documents sent with the input (examples that declare acceptsAttachments). */
+  attachments?: MediaPart[];
+  /** Take the tools from Vend's order service over MCP (examples whose `mcp` is true). */
+  mcp?: boolean;
 }
 
 export interface ExampleOutcome {
@@ -35,5 +38,9 @@ export interface VendExample {
   summary: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
+  /** True when the example sends `attachments` to its model with the input. */
+  acceptsAttachments?: boolean;
+  /** True when `run(input, { mcp: true })` takes its tools from an MCP server (`--mcp`). */
+  mcp?: boolean;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AgentPatternsError } from '../core/errors.js';
+import { scrubText } from '../core/secrets.js';
 import { CliError } from './errors.js';
 import { packageVersion } from './version.js';
 import { registerDemo } from './commands/demo.js';
@@ -16,6 +17,7 @@ import { registerApprovals } from './commands/approvals.js';
 import { registerRuns } from './commands/runs.js';
 import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
 import { registerSessions } from './commands/sessions.js';
 
@@ -36,6 +38,7 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerRuns(program);
   registerResume(program);
+  registerMcp(program);
   registerEval(program);
   registerSessions(program);
   return program;
@@ -49,11 +52,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof CliError) {
-      process.stderr.write(`agent-patterns: ${err.message}\n`);
+      process.stderr.write(`agent-patterns: ${scrubText(err.message)}\n`);
       return err.exitCode;
     }
     const msg = err instanceof AgentPatternsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    process.stderr.write(`agent-patterns: ${msg}\n`);
+    process.stderr.write(`agent-patterns: ${scrubText(msg)}\n`);
     return 1;
   }
 }

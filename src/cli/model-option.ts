@@ -6,7 +6,7 @@ import { CliError } from './errors.js';
 
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option('--model <provider:model>', 'openai:<model>, openai-compatible:<model>, anthropic:<model> or scripted (default: scripted, offline)')
+    .option('--model <provider:model>', 'openai:<model>, openai-compatible:<model>, anthropic:<model>, ai-sdk:<package>/<model> (any AI SDK provider) or scripted (default: scripted, offline)')
     .option('--base-url <url>', 'base URL of the provider (openai-compatible servers: vLLM, Ollama, llama.cpp)');
 }
 

@@ -36,9 +36,11 @@ function validate(limits: BudgetLimits): void {
   for (const name of LIMIT_NAMES) {
     const v = limits[name];
     if (v !== undefined && (typeof v !== 'number' || !(v >= 0) || Number.isNaN(v))) {
-      throw new ConfigError(`budget.${name}`, `must be a number >= 0, got ${JSON.stringify(v)}`);
+      throw new ConfigError(`budget.${name}`, `must be a number >= 0, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
     }
   }
+  // Zero turns or tool calls is a real policy ("no tools here"); zero time would fail every run before it starts.
+  if (limits.maxWallMs === 0) throw new ConfigError('budget.maxWallMs', 'must be > 0 (a run with no time cannot start)');
 }
 
 const NO_OPTS: { startedAt?: number; used?: Partial<BudgetUsage> } = Object.freeze({});
@@ -51,6 +53,8 @@ export class Budget {
   inputTokens = 0;
   outputTokens = 0;
   costUsd = 0;
+  /** True when the caller set a finite maxCostUsd (the default cap does not ask for prices); a share of a capped budget is capped too. */
+  capsCost: boolean;
 
   constructor(limits?: BudgetLimits, opts: { startedAt?: number; used?: Partial<BudgetUsage> } = NO_OPTS) {
     if (limits === undefined) this.limits = DEFAULT_BUDGET; // the common case: no copy, nothing to validate
@@ -58,6 +62,7 @@ export class Budget {
       validate(limits);
       this.limits = { ...DEFAULT_BUDGET, ...limits };
     }
+    this.capsCost = limits?.maxCostUsd !== undefined && Number.isFinite(limits.maxCostUsd);
     this.startedAt = opts.startedAt ?? Date.now();
     if (opts.used) {
       this.modelTurns = opts.used.modelTurns ?? 0;

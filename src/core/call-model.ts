@@ -4,10 +4,10 @@
  * provider's request id. Patterns never call `generate` directly.
  */
 import { asAbortError, type RunContext } from './context.js';
-import { ModelError } from './errors.js';
+import { ConfigError, ModelError } from './errors.js';
 import { intercept, type ModelInvocation } from './interceptor.js';
 import type { CallOptions, Model, ModelRequest, ModelResponse, RetryInfo, StreamEvent } from './model.js';
-import { costOf, priceOf } from './pricing.js';
+import { costOfResponse, priceOf } from './pricing.js';
 import type { ActiveSpan } from './tracer.js';
 
 /**
@@ -58,6 +58,7 @@ export function callModel(ctx: RunContext, model: Model, request: ModelRequest, 
 async function generate(call: ModelInvocation): Promise<ModelResponse> {
   const { ctx, model, request } = call;
   ctx.throwIfAborted();
+  if (ctx.budget.capsCost) requirePrices(model);
   ctx.budget.chargeModelTurn();
   const span = ctx.tracer.start('model', call.name, call.parentSpanId, undefined, call.spanId);
   let response: ModelResponse;
@@ -70,7 +71,7 @@ async function generate(call: ModelInvocation): Promise<ModelResponse> {
     span.fail(failure, { provider: model.provider, model: model.modelId, messages: request.messages.length });
     throw failure;
   }
-  const costUsd = costOf(priceOf(model.provider, model.modelId), response.usage);
+  const costUsd = costOfResponse(model, response);
   // The span's attributes in one literal (one shape for every model span), all of them the
   // library's own counts, names and ids: nothing to redact.
   span.end({
@@ -82,9 +83,25 @@ async function generate(call: ModelInvocation): Promise<ModelResponse> {
     finishReason: response.finishReason,
     providerRequestId: response.providerRequestId,
     toolCalls: response.toolCalls.length,
+    servedBy: response.route && `${response.route.servedBy.provider}:${response.route.servedBy.modelId}`,
+    fallbacks: response.route?.skipped,
   }, undefined, true);
   ctx.budget.recordUsage(response.usage, costUsd);
   return response;
+}
+
+/** A cost cap cannot hold on a model without a price: refuse before spending anything. */
+function requirePrices(model: Model): void {
+  if (model.routes) {
+    for (const m of model.routes) requirePrices(m);
+    return;
+  }
+  if (priceOf(model.provider, model.modelId)) return;
+  throw new ConfigError(
+    'maxCostUsd',
+    `${model.provider}:${model.modelId} has no price, so the cost cap cannot be enforced; ` +
+      `give it one with setPrice('${model.provider}:${model.modelId}', { inputPerMTok, outputPerMTok }) or run without maxCostUsd`,
+  );
 }
 
 /** A streamed call: every event to `onEvent`, and the `finish` event's response as the answer. */

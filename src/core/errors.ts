@@ -3,12 +3,15 @@
  * AgentPatternsError and carries a stable `code`, so callers branch on codes,
  * not on message text.
  */
+import { scrubError, scrubText } from './secrets.js';
 import type { SpanRecord } from './span.js';
 
 export class AgentPatternsError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages are built from causes and provider answers, which may quote a secret; so may the cause itself.
+    super(scrubText(message), options);
+    if (options?.cause !== undefined) scrubError(options.cause);
     this.code = code;
     this.name = new.target.name;
   }
@@ -83,6 +86,17 @@ export class ModelError extends AgentPatternsError {
     this.status = opts.status;
     this.requestId = opts.requestId;
     this.retryable = opts.retryable ?? false;
+  }
+}
+
+/** A message part the provider cannot take (an image in a Chat Completions tool result, a PDF by URL…): raised before any request. */
+export class UnsupportedContent extends AgentPatternsError {
+  readonly provider: string;
+  readonly part: string;
+  constructor(provider: string, part: string, why: string) {
+    super('UNSUPPORTED_CONTENT', `${provider} cannot take ${part}: ${why}`);
+    this.provider = provider;
+    this.part = part;
   }
 }
 

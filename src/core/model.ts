@@ -28,11 +28,23 @@ export interface ModelRequest {
   output?: OutputSpec;
   temperature?: number;
   maxOutputTokens?: number;
+  /** How hard a reasoning model thinks (OpenAI reasoning.effort, Anthropic output_config.effort); ignored elsewhere. */
+  reasoningEffort?: ReasoningEffort;
 }
 
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+
 export interface Usage {
+  /** All input tokens, cached ones included. */
   inputTokens: number;
+  /** All output tokens, reasoning ones included. */
   outputTokens: number;
+  /** Of the input: read from the provider's prompt cache (priced at its cache-read rate). */
+  cacheReadTokens?: number;
+  /** Of the input: written to the prompt cache (priced at its cache-write rate). */
+  cacheWriteTokens?: number;
+  /** Of the output: spent on hidden reasoning. */
+  reasoningTokens?: number;
 }
 
 export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other';
@@ -42,12 +54,22 @@ export interface ModelResponse {
   toolCalls: ToolCall[];
   usage: Usage;
   finishReason: FinishReason;
+  /** The reasoning summary a reasoning model returned, when it returned one. */
+  reasoning?: string;
   /** The provider's own request id (x-request-id / request-id header), for incident lookups. */
   providerRequestId?: string;
+  /** Set by models that route to others (fallback): who served, and why the ones before did not. Priced as `servedBy`. */
+  route?: ModelRoute;
+}
+
+export interface ModelRoute {
+  servedBy: { provider: string; modelId: string };
+  skipped: { provider: string; modelId: string; error: string }[];
 }
 
 export type StreamEvent =
   | { type: 'text-delta'; delta: string }
+  | { type: 'reasoning-delta'; delta: string }
   | { type: 'tool-call'; call: ToolCall }
   | { type: 'finish'; response: ModelResponse };
 
@@ -76,6 +98,8 @@ export interface Model {
   readonly modelId: string;
   generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse>;
   stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
+  /** The models this one may route to (fallback): pricing checks each of them. */
+  readonly routes?: readonly Model[];
 }
 
 /** Builds a stream from a generate call, for providers (scripted) with nothing to stream incrementally. */

@@ -11,7 +11,9 @@ const SECRET_NAMES = [
 const normalize = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 const SECRET_KEYS = new Set(SECRET_NAMES.map(normalize));
 
-export const REDACTED = '[REDACTED]';
+import { REDACTED, scrubText } from './secrets.js';
+
+export { REDACTED };
 
 // Every span's attributes are walked, and the same few keys come back on every
 // turn: a lookup is several times cheaper than the regex. Bounded, since keys
@@ -27,15 +29,20 @@ export function isSecretKey(key: string): boolean {
   return secret;
 }
 
-/** A copy of `value` with every secret-named key replaced; primitives pass through untouched. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+/**
+ * A copy of `value` with every secret-named key replaced and every string
+ * scrubbed of secret values (secrets.ts); other primitives pass through.
+ * `maxDepth` bounds the walk (spans: 8; checkpoints go deeper).
+ */
+export function redact(value: unknown, depth = 0, maxDepth = 8): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object' || depth > maxDepth) return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, maxDepth));
   let out: Record<string, unknown> | undefined;
   const src = value as Record<string, unknown>;
   for (const key in src) {
     const v = src[key];
-    const r = isSecretKey(key) ? REDACTED : redact(v, depth + 1);
+    const r = isSecretKey(key) ? REDACTED : redact(v, depth + 1, maxDepth);
     if (r !== v && !out) out = { ...src };
     if (out) out[key] = r;
   }

@@ -11,6 +11,7 @@ import { errorMessage, isFatal } from './errors.js';
 import { intercept, type ToolInvocation } from './interceptor.js';
 import type { ToolCall } from './messages.js';
 import { redact } from './redact.js';
+import { scrubText } from './secrets.js';
 import { formatIssues } from './schema.js';
 import type { AnyTool, ToolOutcome } from './tool.js';
 import type { ActiveSpan } from './tracer.js';
@@ -27,7 +28,9 @@ async function execute(invocation: ToolInvocation): Promise<ToolOutcome> {
   const { ctx, call } = invocation;
   ctx.budget.chargeToolCall();
   const t0 = performance.now();
-  const span = ctx.tracer.start('tool', call.name, invocation.parentSpanId, undefined, invocation.spanId);
+  // A copy: a span merges its end attributes into the ones it started with.
+  const fixed = invocation.tools.get(call.name)?.traceAttributes;
+  const span = ctx.tracer.start('tool', call.name, invocation.parentSpanId, fixed && { ...fixed }, invocation.spanId);
   let outcome: ToolOutcome;
   try {
     outcome = await attempt(ctx, invocation.tools, call, t0);
@@ -44,7 +47,7 @@ function endSpan(span: ActiveSpan, call: ToolCall, outcome: ToolOutcome): ToolOu
   if (outcome.ok) {
     // The summary is text, which key redaction cannot see into: redact the value first.
     const safe = redact(outcome.result);
-    span.end({ callId: call.id, args, result: summarize(safe === outcome.result ? outcome.content : JSON.stringify(safe)) }, undefined, true);
+    span.end({ callId: call.id, args, result: summarize(scrubText(safe === outcome.result ? outcome.content : JSON.stringify(safe))) }, undefined, true);
   } else {
     span.end({ callId: call.id, args }, { name: 'ToolError', message: String(outcome.result) }, true);
   }
@@ -81,6 +84,8 @@ async function attempt(ctx: RunContext, tools: ReadonlyMap<string, AnyTool>, cal
   } catch (err) {
     return toolFailed(ctx, call, input, err, t0);
   }
+  // A function, a symbol (or undefined inside a toJSON) has no JSON text: the model could never be shown it.
+  if (typeof content !== 'string') return failure(call, input, `${call.name} returned a ${typeof value}, which has no JSON form to show the model`, t0);
   return { callId: call.id, tool: call.name, args: input, ok: true, result: value, content, durationMs: performance.now() - t0 };
 }
 

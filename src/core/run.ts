@@ -9,6 +9,7 @@ import { RunContext, asAbortError, type RunContextOptions } from './context.js';
 import { BudgetExceeded, RunSuspended } from './errors.js';
 import { intercept, type Interceptor, type StepInvocation } from './interceptor.js';
 import { newRunId } from './run-id.js';
+import { scrubError } from './secrets.js';
 import type { SpanRecord } from './span.js';
 import type { Step } from './step.js';
 import { Tracer } from './tracer.js';
@@ -80,6 +81,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     span.end({ requestId: ctx.requestId, usage }, undefined, true);
     return { runId, output, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
   } catch (err) {
+    scrubError(err); // whatever user code or an SDK threw leaves the run without a secret in its message
     tracer.abandonOpen(span);
     const usage = ctx.budget.usage();
     if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });

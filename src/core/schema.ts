@@ -3,13 +3,44 @@
  * result meets strict-mode rules (OpenAI strict function calling and
  * structured outputs): every object closed and every property required.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { ConfigError } from './errors.js';
 import type { JsonSchema } from './model.js';
 
-export function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+/**
+ * zod types a model cannot send as JSON. Their schema would be `{}`, which
+ * tells the model nothing, so a tool or output using one could never be
+ * called correctly: refused at build time instead. (Transforms are let
+ * through: their input side is still checked when the call arrives.)
+ */
+const NOT_JSON = new Set(['date', 'bigint', 'map', 'set', 'symbol', 'nan', 'undefined', 'void', 'function', 'custom', 'promise']);
+
+/** `field` names the schema in the ConfigError thrown for a type that has no JSON form (e.g. "tool.refund.input"). */
+export function toJsonSchema(schema: z.ZodType, field = 'schema'): JsonSchema {
+  // The schema's own converter (zod >= 4.6), so importing the library does not load zod: the caller's schema did.
+  const json = schema.toJSONSchema({
+    target: 'draft-2020-12',
+    unrepresentable: ({ zodSchema, path }) => {
+      const type = zodSchema._zod.def.type;
+      if (!NOT_JSON.has(type)) return 'any';
+      throw new ConfigError(`${field}${fieldPath(path)}`, `a ${type} has no JSON form, so a model cannot send it; use a JSON type (e.g. an ISO date string instead of z.date())`);
+    },
+  }) as JsonSchema;
   delete json.$schema;
   return json;
+}
+
+/** A JSON-schema location as the field path a user wrote: ["properties","a","items"] → ".a[]". */
+function fieldPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i];
+    if (part === 'properties' || part === 'patternProperties') out += `.${String(path[++i])}`;
+    else if (part === 'items' || part === 'prefixItems') out += '[]';
+    else if (part === 'additionalProperties') out += '{}';
+    else if (typeof part === 'number') out += `<${part + 1}>`;
+  }
+  return out;
 }
 
 export function isStrictCompatible(schema: unknown): boolean {

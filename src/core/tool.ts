@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { ApprovalPolicy } from './approval.js';
 import type { RunContext } from './context.js';
 import { ConfigError } from './errors.js';
-import type { ToolSpec } from './model.js';
+import type { JsonSchema, ToolSpec } from './model.js';
 import { isStrictCompatible, toJsonSchema } from './schema.js';
 
 export type { ApprovalPolicy } from './approval.js';
@@ -40,6 +40,13 @@ export interface ToolConfig<S extends z.ZodType, R> {
   approval?: boolean | ApprovalPolicy<z.output<S>>;
   /** A stable key for this call's side effect, so a resumed run can reconcile instead of repeating it. */
   idempotencyKey?: (input: z.output<S>, call: ToolCallInfo) => string;
+  /**
+   * A tool defined from a JSON Schema: the schema the model is sent, used as is
+   * (then `input` validates against it, as `jsonSchemaTool` in agent-patterns/mcp does).
+   */
+  parameters?: JsonSchema;
+  /** Fixed attributes of this tool's spans (an MCP tool records its server). */
+  traceAttributes?: Record<string, unknown>;
 }
 
 export interface Tool<S extends z.ZodType = z.ZodType, R = unknown> extends ToolConfig<S, R> {
@@ -75,7 +82,7 @@ export function tool<S extends z.ZodType, R>(config: ToolConfig<S, R>): Tool<S, 
     );
   }
   if (config.timeoutMs !== undefined && !(config.timeoutMs > 0)) throw new ConfigError(`tool.${config.name}.timeoutMs`, 'must be > 0');
-  const parameters = toJsonSchema(config.input);
+  const parameters = config.parameters ?? toJsonSchema(config.input, `tool.${config.name}.input`);
   return {
     ...config,
     spec: { name: config.name, description: config.description, parameters, strict: isStrictCompatible(parameters) },

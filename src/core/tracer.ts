@@ -4,6 +4,7 @@
  * forwards each finished span to the configured sinks.
  */
 import { redact } from './redact.js';
+import { scrubText } from './secrets.js';
 import type { SpanKind, SpanRecord, TraceSink } from './span.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -112,6 +113,8 @@ export class Tracer {
   finish(record: SpanRecord, redactAttributes = true): void {
     if (this.sealed) return;
     if (redactAttributes) record.attributes = redact(record.attributes) as Record<string, unknown>;
+    // An error's message is free text (a provider may echo the key it was sent).
+    if (record.error) record.error.message = scrubText(record.error.message);
     this.spans.push(record);
     for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!.onSpan(record);
   }

@@ -17,9 +17,12 @@
 import { RunSuspended } from '../core/errors.js';
 import type { Interceptor, ModelInvocation, StepInvocation, ToolInvocation } from '../core/interceptor.js';
 import type { ModelResponse } from '../core/model.js';
-import { costOf, priceOf } from '../core/pricing.js';
+import { costOfResponse } from '../core/pricing.js';
 import type { RunContext } from '../core/context.js';
+import { redact } from '../core/redact.js';
+import { scrubText } from '../core/secrets.js';
 import type { AnyTool, ToolOutcome } from '../core/tool.js';
+import { ACTIVE_PATH, type ActivePathSource } from '../hitl/active-path.js';
 import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
 import { ReplayDivergence } from './errors.js';
@@ -47,7 +50,7 @@ export interface JournalState {
  * parent's place in the interceptors of the step's context, so the calls
  * beneath a step are keyed under the step's path.
  */
-export class DurableJournal implements Interceptor {
+export class DurableJournal implements Interceptor, ActivePathSource {
   readonly name = 'durable-journal';
   private modelSeq = 0;
   private toolSeq = 0;
@@ -58,6 +61,11 @@ export class DurableJournal implements Interceptor {
     readonly path: string = '',
   ) {}
 
+  /** What the approval gate records as the active step (src/hitl/active-path.ts). */
+  get [ACTIVE_PATH](): string {
+    return this.path;
+  }
+
   /** The scope of the next child step named `name` (numbered by occurrence, in call order). */
   child(name: string): DurableJournal {
     const n = (this.children.get(name) ?? 0) + 1;
@@ -67,7 +75,8 @@ export class DurableJournal implements Interceptor {
 
   async model(call: ModelInvocation, next: (call: ModelInvocation) => Promise<ModelResponse>): Promise<ModelResponse> {
     const key = `${this.path}|m${++this.modelSeq}`;
-    const h = sha256(JSON.stringify(call.request.messages));
+    // Hashed as stored: a resumed run's conversation holds the redacted values the checkpoints kept.
+    const h = sha256(scrubText(JSON.stringify(call.request.messages)));
     const hit = this.state.records.get(key);
     if (hit) {
       if (hit.k !== 'model') throw new ReplayDivergence(key, `recorded a ${hit.k}, the code now calls a model`);
@@ -75,7 +84,7 @@ export class DurableJournal implements Interceptor {
       return hit.response;
     }
     const response = await next(call);
-    await this.record(key, { k: 'model', response, costUsd: costOf(priceOf(call.model.provider, call.model.modelId), response.usage), h });
+    await this.record(key, { k: 'model', response, costUsd: costOfResponse(call.model, response), h });
     return response;
   }
 
@@ -147,10 +156,15 @@ export class DurableJournal implements Interceptor {
 
   private async record(key: string, entry: JournalEntry): Promise<void> {
     this.state.records.set(key, entry);
-    await this.state.store.putCheckpoint(this.state.runId, key, entry);
+    // Checkpoints keep no secret, by name or by value. Replay needs the kinds, tool names and the request
+    // hash (computed over the redacted conversation, see callModel), none of which a redaction changes.
+    await this.state.store.putCheckpoint(this.state.runId, key, redact(entry, 0, CHECKPOINT_DEPTH));
     if (this.state.afterRecord) await this.state.afterRecord();
   }
 }
+
+/** How deep checkpoint values are walked for secret-named keys (the store scrubs secret values at any depth). */
+const CHECKPOINT_DEPTH = 64;
 
 /** Plain JSON data (what a checkpoint can hold without changing it): no class instances, functions, NaN. */
 export function isJsonData(value: unknown, depth = 0): boolean {

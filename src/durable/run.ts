@@ -24,7 +24,7 @@ import { ResumeError } from './errors.js';
 import { DurableJournal, isJsonData, usageOfRecords, type JournalEntry } from './journal.js';
 import type { Reconciler } from './reconcile.js';
 import type { WorkflowDefinition, WorkflowRegistry } from './registry.js';
-import { activeStepName } from './scope.js';
+import { activeStepName } from '../hitl/active-path.js';
 import { StoreTraceSink } from '../store/trace-sink.js';
 
 export interface DurableOptions {

@@ -10,7 +10,14 @@
  *   letter) is stored; a crash before that means a redelivery, never a loss;
  * - per-event timeout, retries with exponential backoff, then a dead letter
  *   with the error;
- * - graceful stop: stop pulling, finish what is in flight, ack, resolve.
+ * - every stored decision is published at least once: with a publisher it is
+ *   stored in the outbox (unpublished) and marked once published; the outbox is
+ *   drained at start and periodically, so a crash between storing and
+ *   publishing, or a failed publish, is made good;
+ * - graceful stop: the source stops accepting, pulling stops, what is in flight
+ *   is finished and acked, then it resolves;
+ * - a source that is gone for good (SourceUnavailable) ends the consumer: in-flight
+ *   events are finished, then `done` rejects with that error.
  * Every attempt is a run (`run()`), with its own budget and trace.
  */
 import type { BudgetLimits } from '../core/budget.js';
@@ -20,10 +27,10 @@ import { defaultLogger, type Logger } from '../core/logger.js';
 import type { Step } from '../core/step.js';
 import { run, type RunOptions } from '../core/run.js';
 import type { Store } from '../store/types.js';
-import type { Delivery, EventSource } from './source.js';
+import { SourceUnavailable, type Delivery, type EventSource } from './source.js';
 
-/** What consume() needs from a store: the decision and dead-letter records (any full Store has them). */
-export type EventStore = Pick<Store, 'getDecision' | 'recordDecision' | 'putDeadLetter'>;
+/** What consume() needs from a store: the decision, outbox and dead-letter records (any full Store has them). */
+export type EventStore = Pick<Store, 'getDecision' | 'recordDecision' | 'putDeadLetter' | 'listUnpublished' | 'markPublished'>;
 
 /** A Step, or a plain function of the payload, that turns one event into a decision. */
 export type EventHandler<T, D> = Step<T, D> | ((payload: T, ctx: RunContext) => D | Promise<D>);
@@ -64,8 +71,13 @@ export interface ConsumeOptions<D> {
   budget?: BudgetLimits;
   /** Trace sinks, logger and metadata given to each event's run. */
   runOptions?: Pick<RunOptions, 'sinks' | 'logger' | 'metadata' | 'approvals'>;
-  /** Called once per newly stored decision (an output stream, a webhook, an in-memory list). */
+  /**
+   * Called for each stored decision, at least once: right after it is stored, and again from the outbox if
+   * that failed or the process died in between (an output stream, a webhook, an in-memory list).
+   */
   publish?: (decision: EventDecision<D>) => void | Promise<void>;
+  /** How often the outbox is drained of decisions stored but not published (default 5 s; also once at start). */
+  outboxIntervalMs?: number;
   /** Aborting it is the same as calling stop(). */
   signal?: AbortSignal;
   logger?: Logger;
@@ -81,8 +93,10 @@ export interface ConsumeStats {
   deadLettered: number;
   /** Deliveries handed back to the source (nack): store unavailable, or stopped during a retry wait. */
   returned: number;
-  /** Publishes that failed (the decision is stored all the same). */
+  /** Publishes that failed (the decision is stored all the same, and stays in the outbox). */
   publishErrors: number;
+  /** Decisions published from the outbox: stored earlier (by any worker of this consumer) but not published then. */
+  republished: number;
   inFlight: number;
 }
 
@@ -112,7 +126,9 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
   let log: Logger | undefined;
   const logger = () => (log ??= (options.logger ?? defaultLogger()).child({ consumer, source: source.name }));
 
-  const stats: ConsumeStats = { received: 0, decided: 0, duplicates: 0, deadLettered: 0, returned: 0, publishErrors: 0, inFlight: 0 };
+  const stats: ConsumeStats = { received: 0, decided: 0, duplicates: 0, deadLettered: 0, returned: 0, publishErrors: 0, republished: 0, inFlight: 0 };
+  const outboxIntervalMs = options.outboxIntervalMs ?? 5000;
+  if (!(outboxIntervalMs > 0)) throw new ConfigError('consume.outboxIntervalMs', 'must be > 0');
   const stopCtl = new AbortController();
   /** Events of this process in flight, by id: a second copy waits for the first instead of deciding in parallel. */
   const inFlightIds = new Map<string, Promise<void>>();
@@ -161,8 +177,9 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
     }
 
     let stored: boolean;
+    const meta = { runId: result.runId, attempts: attempt, publish: options.publish !== undefined };
     try {
-      stored = await store.recordDecision(consumer, d.id, result.output);
+      stored = await store.recordDecision(consumer, d.id, result.output, meta);
     } catch (err) {
       return giveBack(d, err, 'storing the decision failed');
     }
@@ -173,15 +190,68 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
       return;
     }
     stats.decided++;
-    if (options.publish) {
-      try {
-        await options.publish({ consumer, eventId: d.id, decision: result.output, runId: result.runId, attempts: attempt });
-      } catch (err) {
-        stats.publishErrors++;
-        logger().error({ eventId: d.id, err: errorMessage(err) }, 'publishing a stored decision failed');
-      }
-    }
+    await publishStored({ consumer, eventId: d.id, decision: result.output, runId: result.runId, attempts: attempt });
     await ack(d);
+  }
+
+  /** Decisions being published right now by this process: a drain leaves them alone. */
+  const publishing = new Set<string>();
+
+  /** Publishes a stored decision and takes it out of the outbox; on failure it stays there for the next drain. */
+  async function publishStored(decision: EventDecision<D>): Promise<boolean> {
+    if (!options.publish || publishing.has(decision.eventId)) return false;
+    publishing.add(decision.eventId);
+    try {
+      await options.publish(decision);
+    } catch (err) {
+      stats.publishErrors++;
+      logger().error({ eventId: decision.eventId, err: errorMessage(err) }, 'publishing a stored decision failed; it stays in the outbox');
+      return false;
+    } finally {
+      publishing.delete(decision.eventId);
+    }
+    try {
+      await store.markPublished(consumer, decision.eventId);
+    } catch (err) {
+      // Published, not marked: the next drain publishes it again (at least once).
+      logger().error({ eventId: decision.eventId, err: errorMessage(err) }, 'marking a decision published failed');
+    }
+    return true;
+  }
+
+  /**
+   * Publishes what the outbox holds: decisions stored before `decidedBefore` and never published (a crash
+   * between storing and publishing, a failed publish). Decisions this process is publishing are left to it.
+   */
+  async function drainOutbox(decidedBefore: number): Promise<void> {
+    for (;;) {
+      let batch;
+      try {
+        batch = await store.listUnpublished(consumer, { limit: 100, decidedBefore });
+      } catch (err) {
+        logger().error({ err: errorMessage(err) }, 'reading the outbox failed; retrying at the next drain');
+        return;
+      }
+      let progressed = false;
+      for (const r of batch) {
+        const ok = await publishStored({ consumer, eventId: r.eventId, decision: r.decision as D, runId: r.runId ?? '', attempts: r.attempts ?? 0 });
+        if (ok) {
+          stats.republished++;
+          progressed = true;
+        }
+      }
+      if (batch.length < 100 || !progressed) return;
+    }
+  }
+
+  async function outboxLoop(): Promise<void> {
+    if (!options.publish) return;
+    // At start: everything stored before this worker began (its own earlier incarnation's leftovers included).
+    await drainOutbox(Date.now());
+    while (await sleepUnlessStopped(outboxIntervalMs, stopCtl.signal)) {
+      // Periodically: only what has waited a whole interval, so a live worker's own publish is not raced.
+      await drainOutbox(Date.now() - outboxIntervalMs);
+    }
   }
 
   // The run's own wall-time cap aborts the handler's work at the timeout (no extra signal per event:
@@ -213,12 +283,12 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
 
   async function deadLetter(d: Delivery<T>, err: unknown, attempts: number): Promise<void> {
     try {
-      await store.putDeadLetter({ consumer, eventId: d.id, payload: d.payload, error: errorMessage(err), attempts, at: Date.now() });
+      await store.putDeadLetter({ consumer, eventId: d.id, payload: d.payload, error: deadLetterReason(err), attempts, at: Date.now() });
     } catch (storeErr) {
       return giveBack(d, storeErr, 'storing the dead letter failed');
     }
     stats.deadLettered++;
-    logger().error({ eventId: d.id, attempts, err: errorMessage(err) }, 'event dead-lettered');
+    logger().error({ eventId: d.id, attempts, err: deadLetterReason(err) }, 'event dead-lettered');
     await ack(d);
   }
 
@@ -247,6 +317,7 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
 
   async function loop(): Promise<ConsumeStats> {
     let pullFailures = 0;
+    let failure: unknown;
     while (!stopCtl.signal.aborted) {
       const free = concurrency - stats.inFlight;
       if (free <= 0) {
@@ -258,6 +329,10 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
         batch = await source.pull(free, stopCtl.signal);
         pullFailures = 0;
       } catch (err) {
+        if (err instanceof SourceUnavailable) {
+          failure = err;
+          break;
+        }
         pullFailures++;
         logger().error({ err: errorMessage(err) }, 'pulling events failed; retrying');
         await sleepUnlessStopped(backoff(pullFailures), stopCtl.signal);
@@ -268,10 +343,17 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
       for (const d of batch) start(d);
     }
     while (stats.inFlight > 0) await waitForSlot();
+    stopCtl.abort();
+    await outbox;
+    if (failure !== undefined) throw failure;
     return { ...stats };
   }
 
+  // A stopping consumer takes no new events in (a webhook answers 503); what was accepted stays with the source.
+  stopCtl.signal.addEventListener('abort', () => source.stopAccepting?.(), { once: true });
+  const outbox = outboxLoop().catch((err: unknown) => logger().error({ err: errorMessage(err) }, 'outbox drain failed'));
   const done = loop();
+  done.catch(() => {}); // a caller that only calls stop() still sees the rejection there
   const stop = () => {
     stopCtl.abort();
     return done;
@@ -281,6 +363,20 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
     else options.signal.addEventListener('abort', () => stopCtl.abort(), { once: true });
   }
   return { done, stop, stats };
+}
+
+/** Why an event was dead-lettered, in one line: a payload failing its schema names each field and what is wrong. */
+export function deadLetterReason(err: unknown): string {
+  const issues = err instanceof Error && err.name === 'ZodError' ? (err as unknown as { issues?: unknown }).issues : undefined;
+  return describeIssues(issues) ?? errorMessage(err);
+}
+
+/** `invalid event: amount: expected number; …` for a list of zod issues, or undefined for anything else. */
+export function describeIssues(issues: unknown): string | undefined {
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  if (!issues.every((i) => i && typeof i === 'object' && typeof i.message === 'string' && Array.isArray(i.path))) return undefined;
+  const list = issues as { path: PropertyKey[]; message: string }[];
+  return `invalid event: ${list.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`).join('; ')}`;
 }
 
 function defaultRetryable(err: unknown): boolean {

@@ -16,6 +16,8 @@ export interface MemorySource<T> extends EventSource<T> {
   readonly unacked: number;
   /** Deliveries acked so far. */
   readonly acked: number;
+  /** Events not done with (queued or unacked): in memory only, so lost if the process ends. */
+  remaining(): Promise<number>;
 }
 
 interface MemoryDelivery<T> extends Delivery<T> {
@@ -54,6 +56,7 @@ export function memorySource<T = unknown>(options: { name?: string } = {}): Memo
     get acked() {
       return acked;
     },
+    remaining: async () => queue.length - head + unacked.size,
     async pull(max, signal) {
       for (;;) {
         if (head < queue.length) {

@@ -9,13 +9,24 @@
  * idempotency key) and `data` (the payload as JSON). Without an `id` field
  * the entry id stands in.
  *
+ * Redis coming back empty (a restart without persistence, a failover to an
+ * empty replica) loses the stream and its group: on NOGROUP the group is
+ * re-created (MKSTREAM, from the start of the new stream) and work goes on.
+ * While Redis is unreachable, pull() waits (the outage is logged once, and
+ * once more when it ends); past `maxDownMs` it throws SourceUnavailable, so
+ * consume() ends and a worker exits non-zero instead of looking alive.
+ *
  * ioredis is loaded only when a Redis source or publisher is created.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ConfigError } from '../core/errors.js';
-import type { Delivery, EventSource } from './source.js';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import { defaultLogger, type Logger } from '../core/logger.js';
+import { closeRedis, connectRedis, logState, redisServerName } from './redis-connection.js';
+import { SourceUnavailable, type Delivery, type EventSource } from './source.js';
+
+export { connectRedis } from './redis-connection.js';
 
 export interface RedisStreamOptions {
   /** redis://[user:pass@]host:port — the server only; the stream is named by `stream`. */
@@ -36,6 +47,12 @@ export interface RedisStreamOptions {
   claimIntervalMs?: number;
   /** Where a newly created group starts: "0" = the whole stream (default), "$" = only new entries. */
   startId?: string;
+  /** Longest wait for the first connection (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** Unreachable longer than this (default 30 s): pull() throws SourceUnavailable (the worker is unhealthy). */
+  maxDownMs?: number;
+  /** Where connection state changes and group re-creations are logged. */
+  logger?: Logger;
 }
 
 export interface RedisDelivery<T> extends Delivery<T> {
@@ -45,6 +62,8 @@ export interface RedisDelivery<T> extends Delivery<T> {
 
 export interface RedisStreamSource<T> extends EventSource<T> {
   readonly consumerName: string;
+  /** False while Redis is unreachable. */
+  readonly healthy: boolean;
   close(): Promise<void>;
 }
 
@@ -65,13 +84,6 @@ export function parseRedisStreamUrl(url: string, field = 'source'): { url: strin
   return { url: u.toString().replace(/\/$/, ''), stream };
 }
 
-export async function connectRedis(url: string, options: { autoPipelining?: boolean } = {}): Promise<Redis> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, enableAutoPipelining: options.autoPipelining ?? false });
-  await client.connect();
-  return client;
-}
-
 export async function redisStreamSource<T = unknown>(options: RedisStreamOptions): Promise<RedisStreamSource<T>> {
   if (!options.stream) throw new ConfigError('redis.stream', 'is required');
   if (!options.group) throw new ConfigError('redis.group', 'is required');
@@ -80,18 +92,52 @@ export async function redisStreamSource<T = unknown>(options: RedisStreamOptions
   const blockMs = options.blockMs ?? 1000;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   const claimIntervalMs = options.claimIntervalMs ?? Math.max(100, Math.floor(claimIdleMs / 2));
+  const maxDownMs = options.maxDownMs ?? 30_000;
+  if (!(maxDownMs > 0)) throw new ConfigError('redis.maxDownMs', 'must be > 0');
+  const server = redisServerName(options.url);
+  const logger = (options.logger ?? defaultLogger()).child({ source: `redis:${stream}` });
 
-  // Blocking reads get their own connection, so acks and claims never wait behind them.
-  const reader = await connectRedis(options.url);
-  const cmd = await connectRedis(options.url, { autoPipelining: true });
-  try {
-    await cmd.call('XGROUP', 'CREATE', stream, group, options.startId ?? '0', 'MKSTREAM');
-  } catch (err) {
-    if (!String((err as Error).message).includes('BUSYGROUP')) {
-      reader.disconnect();
-      cmd.disconnect();
-      throw err;
+  /** Connections down right now, and since when the first went down (the outage's start). */
+  const down = new Set<string>();
+  let downSince = 0;
+  let wakeUp: (() => void) | undefined;
+  const log = logState(() => logger);
+  // Two connections, one outage: logged when the first goes down and when the last comes back.
+  const onState = (conn: string) => (up: boolean, reason?: string) => {
+    const wasDown = down.size > 0;
+    if (up) down.delete(conn);
+    else down.add(conn);
+    if (!wasDown && down.size > 0) {
+      downSince = Date.now();
+      log(false, reason);
+    } else if (wasDown && down.size === 0) {
+      log(true);
+      wakeUp?.();
     }
+  };
+  const connect = { connectTimeoutMs: options.connectTimeoutMs ?? 5000, logger };
+  // Blocking reads get their own connection, so acks and claims never wait behind them.
+  const reader = await connectRedis(options.url, { ...connect, onState: onState('reader') });
+  let cmd: Redis;
+  try {
+    cmd = await connectRedis(options.url, { ...connect, autoPipelining: true, onState: onState('cmd') });
+  } catch (err) {
+    reader.disconnect();
+    throw err;
+  }
+  const createGroup = async (startId: string) => {
+    try {
+      await cmd.call('XGROUP', 'CREATE', stream, group, startId, 'MKSTREAM');
+    } catch (err) {
+      if (!errorMessage(err).includes('BUSYGROUP')) throw err;
+    }
+  };
+  try {
+    await createGroup(options.startId ?? '0');
+  } catch (err) {
+    reader.disconnect();
+    cmd.disconnect();
+    throw err;
   }
 
   /** Our own pending entries (a restart under the same name) are read first, then only new ones. */
@@ -149,29 +195,82 @@ export async function redisStreamSource<T = unknown>(options: RedisStreamOptions
     return out;
   }
 
+  /** Resolves once both connections are up (or `signal` fires); throws once the outage is longer than maxDownMs. */
+  async function untilUp(signal: AbortSignal): Promise<void> {
+    while (down.size > 0 && !signal.aborted) {
+      const left = downSince + maxDownMs - Date.now();
+      if (left <= 0) throw new SourceUnavailable(`Redis at ${server} unreachable for more than ${maxDownMs} ms; this worker is unhealthy`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          wakeUp = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, left + 1);
+        signal.addEventListener('abort', done, { once: true });
+        wakeUp = done;
+      });
+    }
+  }
+
+  /** The data is gone (Redis restarted empty, or failed over to an empty replica): start again on the new stream. */
+  async function recreateGroup(): Promise<void> {
+    logger.warn({ stream, group }, 'consumer group missing (Redis lost its data?); re-creating it');
+    await createGroup('0');
+    ownPendingDone = false;
+    ownCursor = '0';
+    claimCursor = '0-0';
+    nextClaimAt = 0;
+    retry.length = 0;
+    held.clear();
+  }
+
+  async function pullOnce(max: number, signal: AbortSignal): Promise<RedisDelivery<T>[]> {
+    if (retry.length) return retry.splice(0, max);
+    const toAck: string[] = [];
+    if (!ownPendingDone) {
+      const entries = await readGroup(cmd, max, ownCursor, false);
+      if (entries.length) ownCursor = entries[entries.length - 1]![0];
+      const own = toDeliveries(entries, toAck);
+      if (toAck.length) await cmd.call('XACK', stream, group, ...toAck);
+      if (own.length) return own;
+      if (entries.length) return [];
+      ownPendingDone = true;
+    }
+    if (Date.now() >= nextClaimAt) {
+      const claimed = await claim(max);
+      if (claimed.length) return claimed;
+    }
+    if (signal.aborted) return [];
+    const fresh = toDeliveries(await readGroup(reader, max, '>', true), toAck);
+    if (toAck.length) await cmd.call('XACK', stream, group, ...toAck);
+    return fresh;
+  }
+
   return {
     name: `redis:${stream}`,
     consumerName,
+    get healthy() {
+      return down.size === 0;
+    },
     async pull(max, signal) {
-      if (retry.length) return retry.splice(0, max);
-      const toAck: string[] = [];
-      if (!ownPendingDone) {
-        const entries = await readGroup(cmd, max, ownCursor, false);
-        if (entries.length) ownCursor = entries[entries.length - 1]![0];
-        const own = toDeliveries(entries, toAck);
-        if (toAck.length) await cmd.call('XACK', stream, group, ...toAck);
-        if (own.length) return own;
-        if (entries.length) return [];
-        ownPendingDone = true;
+      await untilUp(signal);
+      try {
+        return await pullOnce(max, signal);
+      } catch (err) {
+        // NOGROUP: the group is gone; UNBLOCKED: the stream vanished under a blocking read (FLUSHALL, a failover).
+        if (/^(NOGROUP|UNBLOCKED)/.test(errorMessage(err))) {
+          await recreateGroup();
+          return [];
+        }
+        // Not an answer from Redis but a lost connection: the outage is tracked (and logged) by its state.
+        if ((err as Error).name !== 'ReplyError') {
+          await new Promise((r) => setTimeout(r, 50));
+          return [];
+        }
+        throw err;
       }
-      if (Date.now() >= nextClaimAt) {
-        const claimed = await claim(max);
-        if (claimed.length) return claimed;
-      }
-      if (signal.aborted) return [];
-      const fresh = toDeliveries(await readGroup(reader, max, '>', true), toAck);
-      if (toAck.length) await cmd.call('XACK', stream, group, ...toAck);
-      return fresh;
     },
     async ack(d) {
       const entryId = (d as RedisDelivery<T>).entryId;
@@ -184,7 +283,7 @@ export async function redisStreamSource<T = unknown>(options: RedisStreamOptions
     async close() {
       clearInterval(heartbeat);
       reader.disconnect();
-      await cmd.quit().catch(() => cmd.disconnect());
+      await closeRedis(cmd);
     },
   };
 }
@@ -219,8 +318,12 @@ export interface RedisPublisher {
 }
 
 /** Writes events (or decisions) to a stream in the layout redisStreamSource reads. */
-export async function redisPublisher(url: string, stream: string, options: { maxLen?: number } = {}): Promise<RedisPublisher> {
-  const conn = await connectRedis(url, { autoPipelining: true });
+export async function redisPublisher(
+  url: string,
+  stream: string,
+  options: { maxLen?: number; connectTimeoutMs?: number; logger?: Logger } = {},
+): Promise<RedisPublisher> {
+  const conn = await connectRedis(url, { autoPipelining: true, ...options });
   const trim = options.maxLen ? ['MAXLEN', '~', String(options.maxLen)] : [];
   return {
     stream,
@@ -245,7 +348,7 @@ export async function redisPublisher(url: string, stream: string, options: { max
       return n + inPipe;
     },
     async close() {
-      await conn.quit().catch(() => conn.disconnect());
+      await closeRedis(conn);
     },
   };
 }

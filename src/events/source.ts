@@ -1,3 +1,5 @@
+import { AgentPatternsError } from '../core/errors.js';
+
 /**
  * Where events come from. A source hands out deliveries in batches and is
  * told, per delivery, when it is done (ack) or must come back later (nack).
@@ -27,6 +29,23 @@ export interface EventSource<T = unknown> {
   ack(delivery: Delivery<T>): Promise<void>;
   /** The event was not handled: deliver it again later. */
   nack(delivery: Delivery<T>): Promise<void>;
+  /**
+   * Take no new events in (a webhook answers 503 with Retry-After); what was accepted stays durable for the
+   * next worker. consume() calls it when it stops.
+   */
+  stopAccepting?(): void;
+  /** Accepted events not yet done with (for the stats line at shutdown), when the source can tell. */
+  remaining?(): Promise<number>;
   /** Releases connections and servers. */
   close?(): Promise<void>;
+}
+
+/**
+ * The source is gone for good (e.g. Redis unreachable for longer than allowed): pull() throws it, and
+ * consume() finishes what is in flight and rejects with it instead of retrying forever.
+ */
+export class SourceUnavailable extends AgentPatternsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SOURCE_UNAVAILABLE', message, options);
+  }
 }

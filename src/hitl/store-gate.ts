@@ -10,7 +10,7 @@
 import type { RunContext } from '../core/context.js';
 import { RunSuspended } from '../core/errors.js';
 import type { ApprovalGate, ApprovalPolicy } from '../core/tool.js';
-import { activePathOf, activeStepName } from '../durable/scope.js';
+import { activePathOf, activeStepName } from './active-path.js';
 import { ApprovalExists } from '../store/errors.js';
 import type { ApprovalRecord, Store } from '../store/types.js';
 import type { DecisionSource, HumanDecision } from './evidence.js';

@@ -1,7 +1,8 @@
 /**
  * `anthropic:<model>` — the Messages API through the official
  * `@anthropic-ai/sdk` (loaded on first use). System prompt, tool_use /
- * tool_result blocks, a max_tokens default, SSE streaming. Structured output
+ * tool_result blocks, image and document blocks, prompt-cache breakpoints, a
+ * max_tokens default, reasoning effort, SSE streaming. Structured output
  * is a forced tool: the model must call a tool whose input schema is the
  * output schema, and that input becomes the response's JSON text. When the
  * request also has real tools, the output tool joins them and the model must
@@ -10,23 +11,31 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
+  ImageBlockParam,
+  DocumentBlockParam,
   Message as AnthropicMessage,
   MessageCreateParamsNonStreaming,
   MessageParam,
   RawMessageStreamEvent,
+  TextBlockParam,
   Tool as AnthropicTool,
 } from '@anthropic-ai/sdk/resources/messages';
-import { ConfigError, ModelError } from '../core/errors.js';
-import type { Message, ToolCall } from '../core/messages.js';
-import type { CallOptions, FinishReason, JsonSchema, Model, ModelRequest, ModelResponse, OutputSpec, StreamEvent, Usage } from '../core/model.js';
-import { CallPolicy, setting } from './http/call-policy.js';
-import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import { ConfigError, ModelError, UnsupportedContent } from '../core/errors.js';
+import type { Content, MediaPart, Message, ToolCall } from '../core/messages.js';
+import { registerSecret } from '../core/secrets.js';
+import type { CallOptions, FinishReason, JsonSchema, ModelRequest, ModelResponse, OutputSpec, StreamEvent, Usage } from '../core/model.js';
+import { setting } from './http/call-policy.js';
+import { SdkModel, type StreamReader } from './http/sdk-model.js';
+import type { ModelSpecOptions } from './spec-options.js';
+import { StreamState, withReasoning } from './stream-state.js';
+import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
 type AnthropicModule = typeof import('@anthropic-ai/sdk');
 
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+/** Earliest messages marked as cacheable by default (the task, stable across an agent's turns). */
+export const DEFAULT_CACHED_MESSAGES = 1;
 
 /** How the structured output travels: the tool's name, and whether the schema was wrapped into an object. */
 interface OutputTool {
@@ -34,66 +43,34 @@ interface OutputTool {
   wrapped: boolean;
 }
 
-export class AnthropicModel implements Model {
-  readonly provider = 'anthropic';
+interface Prepared {
+  params: MessageCreateParamsNonStreaming;
+  output: OutputTool | undefined;
+}
+
+export class AnthropicModel extends SdkModel<AnthropicModule, Anthropic, Prepared, AnthropicMessage, RawMessageStreamEvent> {
   private readonly apiKey: string;
   private readonly baseUrl: string | undefined;
   private readonly maxTokens: number;
-  private readonly policy: CallPolicy;
-  private sdk: AnthropicModule | undefined;
-  private client: Promise<Anthropic> | undefined;
+  /** Earliest messages to mark cacheable; undefined: prompt caching off. */
+  private readonly cachedMessages: number | undefined;
 
-  constructor(
-    readonly modelId: string,
-    options: ModelSpecOptions = {},
-  ) {
+  constructor(modelId: string, options: ModelSpecOptions = {}) {
     if (!modelId) throw new ConfigError('model', 'anthropic needs a model name, e.g. anthropic:claude-sonnet-5-5');
     const apiKey = setting(options.apiKey, 'ANTHROPIC_API_KEY');
     if (!apiKey) throw new ConfigError('ANTHROPIC_API_KEY', 'is not set; export it or pass apiKey to use anthropic models');
     if (options.maxOutputTokens !== undefined && !(Number.isInteger(options.maxOutputTokens) && options.maxOutputTokens > 0)) {
       throw new ConfigError('maxOutputTokens', `must be an integer > 0, got ${options.maxOutputTokens}`);
     }
+    super('anthropic', modelId, options, 'request-id');
     this.apiKey = apiKey;
+    registerSecret(apiKey);
     this.baseUrl = setting(options.baseUrl, 'ANTHROPIC_BASE_URL');
     this.maxTokens = options.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
-    this.policy = new CallPolicy(
-      this.provider,
-      options,
-      sdkClassifier('request-id', (e) => this.sdk !== undefined && e instanceof this.sdk.APIConnectionError),
-    );
+    this.cachedMessages = cachedMessagesOf(options.promptCache);
   }
 
-  async generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
-    const client = await this.getClient();
-    const { params, output } = this.toParams(request);
-    return this.policy.call(
-      request,
-      options,
-      async (signal) => {
-        const { data, response } = await client.messages.create(params, { signal, maxRetries: 0 }).withResponse();
-        return fromMessage(data, output, response.headers.get('request-id') ?? undefined);
-      },
-      (r) => r.usage,
-    );
-  }
-
-  async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
-    const client = await this.getClient();
-    const { params, output } = this.toParams(request);
-    let requestId: string | undefined;
-    const reader = new MessagesStreamReader(output);
-    const events = this.policy.stream<RawMessageStreamEvent>(request, options, async (signal) => {
-      const { data, response } = await client.messages.create({ ...params, stream: true }, { signal, maxRetries: 0 }).withResponse();
-      requestId = response.headers.get('request-id') ?? undefined;
-      return data;
-    });
-    for await (const event of events) yield* reader.push(event);
-    const response = reader.finish(requestId);
-    this.policy.settleStream(request, response.usage);
-    yield { type: 'finish', response };
-  }
-
-  toParams(request: ModelRequest): { params: MessageCreateParamsNonStreaming; output: OutputTool | undefined } {
+  prepare(request: ModelRequest): Prepared {
     const { system, messages } = toAnthropicMessages(request.messages);
     const params: MessageCreateParamsNonStreaming = {
       model: this.modelId,
@@ -116,14 +93,74 @@ export class AnthropicModel implements Model {
       params.tool_choice = tools.length === 1 ? { type: 'tool', name: spec.name } : { type: 'any' };
     }
     if (tools.length) params.tools = tools;
+    if (request.reasoningEffort !== undefined) {
+      params.output_config = { effort: request.reasoningEffort === 'minimal' ? 'low' : request.reasoningEffort };
+    }
+    if (this.cachedMessages !== undefined) markCacheBreakpoints(params, this.cachedMessages);
     return { params, output };
   }
 
-  private getClient(): Promise<Anthropic> {
-    return (this.client ??= import('@anthropic-ai/sdk').then((sdk) => {
-      this.sdk = sdk;
-      return new sdk.Anthropic({ apiKey: this.apiKey, baseURL: this.baseUrl ?? null, maxRetries: 0 });
-    }));
+  protected loadSdk(): Promise<AnthropicModule> {
+    return import('@anthropic-ai/sdk');
+  }
+
+  protected newClient(sdk: AnthropicModule): Anthropic {
+    return new sdk.Anthropic({ apiKey: this.apiKey, baseURL: this.baseUrl ?? null, maxRetries: 0 });
+  }
+
+  protected send(client: Anthropic, { params }: Prepared, signal: AbortSignal) {
+    return client.messages.create(params, { signal, maxRetries: 0 }).withResponse();
+  }
+
+  protected sendStream(client: Anthropic, { params }: Prepared, signal: AbortSignal) {
+    return client.messages.create({ ...params, stream: true }, { signal, maxRetries: 0 }).withResponse();
+  }
+
+  protected read(data: AnthropicMessage, { output }: Prepared, requestId: string | undefined): ModelResponse {
+    return fromMessage(data, output, requestId);
+  }
+
+  protected reader({ output }: Prepared): StreamReader<RawMessageStreamEvent> {
+    return new MessagesStreamReader(output);
+  }
+}
+
+function cachedMessagesOf(option: ModelSpecOptions['promptCache']): number | undefined {
+  if (option === false) return undefined;
+  const n = typeof option === 'object' && option.messages !== undefined ? option.messages : DEFAULT_CACHED_MESSAGES;
+  if (!(Number.isInteger(n) && n >= 0)) throw new ConfigError('promptCache.messages', `must be an integer >= 0, got ${n}`);
+  return n;
+}
+
+/** The API honours at most four breakpoints per request. */
+const MAX_BREAKPOINTS = 4;
+
+/**
+ * cache_control on the last block of each stable piece: the system prompt, the
+ * tool list, and the first `messages` messages (as many as the four-breakpoint
+ * limit leaves). Everything up to a breakpoint is cached and read back at the
+ * cache rate on the next request with the same prefix.
+ */
+function markCacheBreakpoints(params: MessageCreateParamsNonStreaming, messages: number): void {
+  const ephemeral = { type: 'ephemeral' as const };
+  let used = 0;
+  if (params.system) {
+    const blocks: TextBlockParam[] = typeof params.system === 'string' ? [{ type: 'text', text: params.system }] : params.system;
+    blocks[blocks.length - 1] = { ...blocks[blocks.length - 1]!, cache_control: ephemeral };
+    params.system = blocks;
+    used++;
+  }
+  if (params.tools?.length) {
+    const last = params.tools.length - 1;
+    params.tools[last] = { ...params.tools[last]!, cache_control: ephemeral } as AnthropicTool;
+    used++;
+  }
+  const count = Math.min(messages, MAX_BREAKPOINTS - used, params.messages.length);
+  for (let i = 0; i < count; i++) {
+    const m = params.messages[i]!;
+    const blocks: ContentBlockParam[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : [...m.content];
+    blocks[blocks.length - 1] = { ...blocks[blocks.length - 1]!, cache_control: ephemeral } as ContentBlockParam;
+    params.messages[i] = { ...m, content: blocks } as MessageParam;
   }
 }
 
@@ -163,7 +200,7 @@ export function toAnthropicMessages(messages: readonly Message[]): { system: str
         system.push(m.content);
         break;
       case 'user':
-        add('user', [{ type: 'text', text: m.content }]);
+        add('user', typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content.map(block));
         break;
       case 'assistant': {
         const blocks: ContentBlockParam[] = m.content ? [{ type: 'text', text: m.content }] : [];
@@ -172,7 +209,7 @@ export function toAnthropicMessages(messages: readonly Message[]): { system: str
         break;
       }
       case 'tool':
-        add('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+        add('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: toolResultContent(m.content), ...(m.isError ? { is_error: true } : {}) }]);
         break;
     }
   }
@@ -181,6 +218,33 @@ export function toAnthropicMessages(messages: readonly Message[]): { system: str
     m.content.length === 1 && m.content[0]!.type === 'text' ? { role: m.role, content: m.content[0]!.text } : m,
   );
   return { system: system.length ? system.join('\n\n') : undefined, messages: params };
+}
+
+type MediaBlock = ImageBlockParam | DocumentBlockParam;
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+function block(p: Exclude<Content, string>[number]): TextBlockParam | MediaBlock {
+  return p.type === 'text' ? { type: 'text', text: p.text } : mediaBlock(p);
+}
+
+function toolResultContent(content: Content): string | (TextBlockParam | MediaBlock)[] {
+  return typeof content === 'string' ? content : content.map(block);
+}
+
+/** Images (jpeg, png, gif, webp) become image blocks; PDFs and plain text document blocks; by URL or inline. */
+function mediaBlock(p: MediaPart): MediaBlock {
+  if (p.type === 'image') {
+    if (p.url) return { type: 'image', source: { type: 'url', url: p.url } };
+    if (!IMAGE_TYPES.has(p.mediaType)) throw new UnsupportedContent('anthropic', `an image of type ${p.mediaType}`, 'images must be jpeg, png, gif or webp');
+    return { type: 'image', source: { type: 'base64', media_type: p.mediaType as 'image/png', data: p.data ?? '' } };
+  }
+  if (p.mediaType === 'application/pdf') {
+    return p.url ? { type: 'document', source: { type: 'url', url: p.url } } : { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: p.data ?? '' } };
+  }
+  if (p.mediaType === 'text/plain' && p.data !== undefined) {
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: Buffer.from(p.data, 'base64').toString('utf8') } };
+  }
+  throw new UnsupportedContent('anthropic', `a ${p.mediaType} file${p.url ? ' by URL' : ''}`, 'documents must be PDF (inline or URL) or inline text/plain');
 }
 
 function parseArgs(args: string): Record<string, unknown> {
@@ -194,32 +258,50 @@ function parseArgs(args: string): Record<string, unknown> {
 
 export function fromMessage(m: AnthropicMessage, output: OutputTool | undefined, providerRequestId: string | undefined): ModelResponse {
   let text = '';
+  let reasoning = '';
   let structured: string | undefined;
   const toolCalls: ToolCall[] = [];
   for (const block of m.content) {
     if (block.type === 'text') text += block.text;
+    else if (block.type === 'thinking') reasoning += block.thinking;
     else if (block.type === 'tool_use') {
       if (output && block.name === output.name) structured = outputText(block.input, output);
       else toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
     }
   }
   // Real tool calls come first; the structured answer is the final one.
-  if (structured !== undefined && toolCalls.length === 0) {
-    return { text: structured, toolCalls, usage: usageOf(m.usage), finishReason: 'stop', providerRequestId };
-  }
-  return { text, toolCalls, usage: usageOf(m.usage), finishReason: finishReasonOf(m.stop_reason, toolCalls.length > 0), providerRequestId };
+  return withReasoning(
+    structured !== undefined && toolCalls.length === 0
+      ? { text: structured, toolCalls, usage: usageOf(m.usage), finishReason: 'stop', providerRequestId }
+      : { text, toolCalls, usage: usageOf(m.usage), finishReason: finishReasonOf(m.stop_reason, toolCalls.length > 0), providerRequestId },
+    reasoning,
+  );
 }
 
 function outputText(input: unknown, output: OutputTool): string {
   return JSON.stringify(output.wrapped ? (input as { value?: unknown } | null)?.value ?? null : input);
 }
 
-function usageOf(u: { input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null } | undefined): Usage {
-  // Cached input is still input: the three counts add up to what the request sent.
-  return {
-    inputTokens: (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + (u?.cache_read_input_tokens ?? 0),
-    outputTokens: u?.output_tokens ?? 0,
-  };
+interface WireUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  output_tokens_details?: { thinking_tokens?: number } | null;
+}
+
+function usageOf(u: WireUsage | undefined): Usage {
+  // Cached input is still input: the three counts add up to what the request sent, and the
+  // cached parts are reported apart so they are priced at the cache rates.
+  const read = u?.cache_read_input_tokens ?? 0;
+  const write = u?.cache_creation_input_tokens ?? 0;
+  return toUsage({
+    input: (u?.input_tokens ?? 0) + write + read,
+    output: u?.output_tokens,
+    cacheRead: read,
+    cacheWrite: write,
+    reasoning: u?.output_tokens_details?.thinking_tokens,
+  });
 }
 
 function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {
@@ -244,19 +326,20 @@ function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean
  * the structured-output tool's input as text, usage from message_start and
  * message_delta.
  */
-export class MessagesStreamReader {
-  private text = '';
+export class MessagesStreamReader extends StreamState implements StreamReader<RawMessageStreamEvent> {
+  private reasoningTokens: number | undefined;
   private structured: string | undefined;
-  private readonly toolCalls: ToolCall[] = [];
   private readonly blocks = new Map<number, { kind: 'tool' | 'output'; id: string; name: string; json: string }>();
   private inputUsage: Usage = { inputTokens: 0, outputTokens: 0 };
   private outputTokens = 0;
   private stopReason: string | null = null;
   private stopped = false;
 
-  constructor(private readonly output: OutputTool | undefined) {}
+  constructor(private readonly output: OutputTool | undefined) {
+    super();
+  }
 
-  *push(event: RawMessageStreamEvent): Iterable<StreamEvent> {
+  *push(event: RawMessageStreamEvent, _requestId?: string): Iterable<StreamEvent> {
     switch (event.type) {
       case 'message_start':
         this.inputUsage = usageOf(event.message.usage);
@@ -265,8 +348,7 @@ export class MessagesStreamReader {
       case 'content_block_start': {
         const b = event.content_block;
         if (b.type === 'text' && b.text) {
-          this.text += b.text;
-          yield { type: 'text-delta', delta: b.text };
+          yield this.textDelta(b.text);
         } else if (b.type === 'tool_use') {
           const kind = this.output && b.name === this.output.name ? 'output' : 'tool';
           this.blocks.set(event.index, { kind, id: b.id, name: b.name, json: '' });
@@ -276,8 +358,9 @@ export class MessagesStreamReader {
       case 'content_block_delta': {
         const d = event.delta;
         if (d.type === 'text_delta') {
-          this.text += d.text;
-          yield { type: 'text-delta', delta: d.text };
+          yield this.textDelta(d.text);
+        } else if (d.type === 'thinking_delta') {
+          yield this.reasoningDelta(d.thinking);
         } else if (d.type === 'input_json_delta') {
           const b = this.blocks.get(event.index);
           if (!b) break;
@@ -296,15 +379,14 @@ export class MessagesStreamReader {
           this.structured = outputText(input, this.output!);
           if (this.output!.wrapped) yield { type: 'text-delta', delta: this.structured };
         } else {
-          const call: ToolCall = { id: b.id, name: b.name, arguments: b.json || '{}' };
-          this.toolCalls.push(call);
-          yield { type: 'tool-call', call };
+          yield this.toolCall({ id: b.id, name: b.name, arguments: b.json || '{}' });
         }
         break;
       }
       case 'message_delta':
         if (event.delta.stop_reason) this.stopReason = event.delta.stop_reason;
         this.outputTokens = event.usage.output_tokens;
+        this.reasoningTokens = (event.usage as WireUsage).output_tokens_details?.thinking_tokens ?? this.reasoningTokens;
         if (event.usage.input_tokens != null) this.inputUsage = usageOf({ ...event.usage, output_tokens: 0 });
         break;
       case 'message_stop':
@@ -315,17 +397,14 @@ export class MessagesStreamReader {
 
   finish(requestId: string | undefined): ModelResponse {
     if (!this.stopped) throw new ModelError('anthropic', 'stream ended before message_stop', { requestId, retryable: true });
-    const usage: Usage = { inputTokens: this.inputUsage.inputTokens, outputTokens: this.outputTokens };
-    if (this.structured !== undefined && this.toolCalls.length === 0) {
-      return { text: this.structured, toolCalls: [], usage, finishReason: 'stop', providerRequestId: requestId };
-    }
-    return {
-      text: this.text,
-      toolCalls: this.toolCalls,
-      usage,
-      finishReason: finishReasonOf(this.stopReason, this.toolCalls.length > 0),
-      providerRequestId: requestId,
-    };
+    const usage: Usage = { ...this.inputUsage, outputTokens: this.outputTokens };
+    if (this.reasoningTokens) usage.reasoningTokens = this.reasoningTokens;
+    return withReasoning(
+      this.structured !== undefined && this.toolCalls.length === 0
+        ? { text: this.structured, toolCalls: [], usage, finishReason: 'stop', providerRequestId: requestId }
+        : { text: this.text, toolCalls: this.toolCalls, usage, finishReason: finishReasonOf(this.stopReason, this.toolCalls.length > 0), providerRequestId: requestId },
+      this.reasoning,
+    );
   }
 }
 

@@ -2,39 +2,33 @@
  * `openai-compatible:<model>` — Chat Completions against any server that
  * speaks it (vLLM, Ollama, llama.cpp server, LM Studio), through the `openai`
  * SDK pointed at that server. The API key is optional: local servers rarely
- * want one, and without one no Authorization header is sent at all.
+ * want one, and without one no Authorization header is sent at all. Images
+ * travel as image_url parts, inline PDFs as file parts; tool results are text.
  */
 import type OpenAI from 'openai';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
+  ChatCompletionContentPart,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
-import { ConfigError, ModelError } from '../core/errors.js';
-import type { Message, ToolCall } from '../core/messages.js';
-import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
-import { CallPolicy, setting } from './http/call-policy.js';
-import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import { ConfigError, ModelError, UnsupportedContent } from '../core/errors.js';
+import { dataUrlOf, type Content, type Message, type ToolCall } from '../core/messages.js';
+import type { CallOptions, FinishReason, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
+import { setting } from './http/call-policy.js';
+import { OpenAISdkModel } from './http/openai-sdk.js';
+import type { StreamReader } from './http/sdk-model.js';
+import type { ModelSpecOptions } from './spec-options.js';
+import { StreamState, withReasoning } from './stream-state.js';
+import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
-type OpenAIModule = typeof import('openai');
+const PROVIDER = 'openai-compatible';
 
-export class OpenAICompatibleModel implements Model {
-  readonly provider = 'openai-compatible';
-  private readonly apiKey: string | undefined;
-  private readonly baseUrl: string;
-  private readonly policy: CallPolicy;
-  private readonly defaultMaxTokens: number | undefined;
-  private sdk: OpenAIModule | undefined;
-  private client: Promise<OpenAI> | undefined;
-
-  constructor(
-    readonly modelId: string,
-    options: ModelSpecOptions = {},
-  ) {
+export class OpenAICompatibleModel extends OpenAISdkModel<ChatCompletionCreateParamsNonStreaming, ChatCompletion, ChatCompletionChunk> {
+  constructor(modelId: string, options: ModelSpecOptions = {}) {
     if (!modelId) throw new ConfigError('model', 'openai-compatible needs the served model name, e.g. openai-compatible:llama3.1');
     const baseUrl = setting(options.baseUrl, 'OPENAI_COMPATIBLE_BASE_URL');
     if (!baseUrl) {
@@ -43,47 +37,10 @@ export class OpenAICompatibleModel implements Model {
         'openai-compatible needs the server URL: pass baseUrl (--base-url) or set OPENAI_COMPATIBLE_BASE_URL, e.g. http://127.0.0.1:8000/v1',
       );
     }
-    this.baseUrl = baseUrl;
-    this.apiKey = setting(options.apiKey, 'OPENAI_COMPATIBLE_API_KEY');
-    this.defaultMaxTokens = options.maxOutputTokens;
-    this.policy = new CallPolicy(
-      this.provider,
-      options,
-      sdkClassifier('x-request-id', (e) => this.sdk !== undefined && e instanceof this.sdk.APIConnectionError),
-    );
+    super(PROVIDER, modelId, options, setting(options.apiKey, 'OPENAI_COMPATIBLE_API_KEY'), baseUrl);
   }
 
-  async generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
-    const client = await this.getClient();
-    const params = this.toParams(request);
-    return this.policy.call(
-      request,
-      options,
-      async (signal) => {
-        const { data, response } = await client.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse();
-        return fromCompletion(data, response.headers.get('x-request-id') ?? data.id ?? undefined);
-      },
-      (r) => r.usage,
-    );
-  }
-
-  async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
-    const client = await this.getClient();
-    const params = { ...this.toParams(request), stream: true as const, stream_options: { include_usage: true } };
-    let requestId: string | undefined;
-    const reader = new ChatStreamReader();
-    const chunks = this.policy.stream<ChatCompletionChunk>(request, options, async (signal) => {
-      const { data, response } = await client.chat.completions.create(params, { signal, maxRetries: 0 }).withResponse();
-      requestId = response.headers.get('x-request-id') ?? undefined;
-      return data;
-    });
-    for await (const chunk of chunks) yield* reader.push(chunk);
-    const response = reader.finish(requestId);
-    this.policy.settleStream(request, response.usage);
-    yield { type: 'finish', response };
-  }
-
-  toParams(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
+  prepare(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
     const params: ChatCompletionCreateParamsNonStreaming = { model: this.modelId, messages: toChatMessages(request.messages) };
     if (request.tools?.length) {
       params.tools = request.tools.map(
@@ -103,20 +60,26 @@ export class OpenAICompatibleModel implements Model {
     if (request.temperature !== undefined) params.temperature = request.temperature;
     const maxTokens = request.maxOutputTokens ?? this.defaultMaxTokens;
     if (maxTokens !== undefined) params.max_tokens = maxTokens;
+    if (request.reasoningEffort !== undefined) params.reasoning_effort = request.reasoningEffort;
     return params;
   }
 
-  private getClient(): Promise<OpenAI> {
-    return (this.client ??= import('openai').then((sdk) => {
-      this.sdk = sdk;
-      return new sdk.OpenAI({
-        // The SDK insists on a key; without one we send none (the header is removed below).
-        apiKey: this.apiKey ?? 'unused',
-        baseURL: this.baseUrl,
-        maxRetries: 0,
-        ...(this.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
-      });
-    }));
+  protected send(client: OpenAI, params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal, options: CallOptions | undefined) {
+    return client.chat.completions.create(params, this.requestOptions(signal, options)).withResponse();
+  }
+
+  protected sendStream(client: OpenAI, params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal, options: CallOptions | undefined) {
+    return client.chat.completions
+      .create({ ...params, stream: true, stream_options: { include_usage: true } }, this.requestOptions(signal, options))
+      .withResponse();
+  }
+
+  protected read(data: ChatCompletion, _params: unknown, requestId: string | undefined): ModelResponse {
+    return fromCompletion(data, requestId ?? data.id ?? undefined);
+  }
+
+  protected reader(): StreamReader<ChatCompletionChunk> {
+    return new ChatStreamReader();
   }
 }
 
@@ -124,8 +87,9 @@ export function toChatMessages(messages: readonly Message[]): ChatCompletionMess
   return messages.map((m): ChatCompletionMessageParam => {
     switch (m.role) {
       case 'system':
+        return { role: 'system', content: m.content };
       case 'user':
-        return { role: m.role, content: m.content };
+        return { role: 'user', content: typeof m.content === 'string' ? m.content : chatParts(m.content) };
       case 'assistant':
         return m.toolCalls?.length
           ? {
@@ -135,29 +99,62 @@ export function toChatMessages(messages: readonly Message[]): ChatCompletionMess
             }
           : { role: 'assistant', content: m.content };
       case 'tool':
-        return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
+        return { role: 'tool', tool_call_id: m.toolCallId, content: toolText(m.content) };
     }
   });
 }
 
+/** User parts: text, image_url (URL or data URL), file (inline data only). */
+function chatParts(parts: Exclude<Content, string>): ChatCompletionContentPart[] {
+  return parts.map((p): ChatCompletionContentPart => {
+    if (p.type === 'text') return { type: 'text', text: p.text };
+    if (p.type === 'image') return { type: 'image_url', image_url: { url: dataUrlOf(p) } };
+    if (p.url) throw new UnsupportedContent(PROVIDER, `a ${p.mediaType} file by URL`, 'Chat Completions takes files inline only; pass the bytes to file()');
+    return { type: 'file', file: { file_data: dataUrlOf(p), filename: p.filename ?? 'document' } };
+  });
+}
+
+/** Chat Completions tool messages carry text only. */
+function toolText(content: Content): string {
+  if (typeof content === 'string') return content;
+  const media = content.find((p) => p.type !== 'text');
+  if (media) throw new UnsupportedContent(PROVIDER, `a ${media.type} (${media.mediaType}) in a tool result`, 'Chat Completions tool results are text only');
+  return content.map((p) => (p.type === 'text' ? p.text : '')).join('\n');
+}
+
 export function fromCompletion(c: ChatCompletion, providerRequestId: string | undefined): ModelResponse {
   const choice = c.choices?.[0];
-  if (!choice) throw new ModelError('openai-compatible', 'the server answered with no choices', { requestId: providerRequestId });
+  if (!choice) throw new ModelError(PROVIDER, 'the server answered with no choices', { requestId: providerRequestId });
   const toolCalls: ToolCall[] = [];
   for (const t of choice.message.tool_calls ?? []) {
     if (t.type === 'function') toolCalls.push({ id: t.id, name: t.function.name, arguments: t.function.arguments ?? '' });
   }
-  return {
-    text: choice.message.content ?? choice.message.refusal ?? '',
-    toolCalls,
-    usage: usageOf(c.usage),
-    finishReason: finishReasonOf(choice.finish_reason, toolCalls.length > 0),
-    providerRequestId,
-  };
+  return withReasoning(
+    {
+      text: choice.message.content ?? choice.message.refusal ?? '',
+      toolCalls,
+      usage: usageOf(c.usage),
+      finishReason: finishReasonOf(choice.finish_reason, toolCalls.length > 0),
+      providerRequestId,
+    },
+    reasoningOf(choice.message),
+  );
 }
 
-function usageOf(u: { prompt_tokens?: number; completion_tokens?: number } | null | undefined): Usage {
-  return { inputTokens: u?.prompt_tokens ?? 0, outputTokens: u?.completion_tokens ?? 0 };
+/** vLLM, Ollama and DeepSeek-style servers return reasoning as `reasoning_content` (some as `reasoning`). */
+function reasoningOf(m: object | null | undefined): string | undefined {
+  const r = m as { reasoning_content?: unknown; reasoning?: unknown } | null | undefined;
+  const text = r?.reasoning_content ?? r?.reasoning;
+  return typeof text === 'string' && text ? text : undefined;
+}
+
+function usageOf(u: ChatCompletion['usage'] | null | undefined): Usage {
+  return toUsage({
+    input: u?.prompt_tokens,
+    output: u?.completion_tokens,
+    cacheRead: u?.prompt_tokens_details?.cached_tokens,
+    reasoning: u?.completion_tokens_details?.reasoning_tokens,
+  });
 }
 
 function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {
@@ -181,24 +178,21 @@ function finishReasonOf(reason: string | null | undefined, hasToolCalls: boolean
  * by `index` (id and name first, then argument pieces); each is emitted whole
  * when the choice finishes. Usage comes in the last chunk (include_usage).
  */
-export class ChatStreamReader {
-  private text = '';
+export class ChatStreamReader extends StreamState implements StreamReader<ChatCompletionChunk> {
   private readonly calls = new Map<number, { id: string; name: string; args: string }>();
-  private readonly emitted: ToolCall[] = [];
   private finishReason: string | null = null;
   private usage: Usage | undefined;
   private id: string | undefined;
 
-  *push(chunk: ChatCompletionChunk): Iterable<StreamEvent> {
+  *push(chunk: ChatCompletionChunk, _requestId?: string): Iterable<StreamEvent> {
     this.id ??= chunk.id;
     if (chunk.usage) this.usage = usageOf(chunk.usage);
     const choice = chunk.choices?.[0];
     if (!choice) return;
     const delta = choice.delta;
-    if (delta?.content) {
-      this.text += delta.content;
-      yield { type: 'text-delta', delta: delta.content };
-    }
+    const reasoning = reasoningOf(delta);
+    if (reasoning) yield this.reasoningDelta(reasoning);
+    if (delta?.content) yield this.textDelta(delta.content);
     for (const t of delta?.tool_calls ?? []) {
       let call = this.calls.get(t.index);
       if (!call) this.calls.set(t.index, (call = { id: '', name: '', args: '' }));
@@ -215,24 +209,25 @@ export class ChatStreamReader {
   finish(requestId: string | undefined): ModelResponse {
     const providerRequestId = requestId ?? this.id;
     if (this.finishReason === null) {
-      throw new ModelError('openai-compatible', 'stream ended without a finish_reason', { requestId: providerRequestId, retryable: true });
+      throw new ModelError(PROVIDER, 'stream ended without a finish_reason', { requestId: providerRequestId, retryable: true });
     }
-    return {
-      text: this.text,
-      toolCalls: this.emitted,
-      usage: this.usage ?? { inputTokens: 0, outputTokens: 0 },
-      finishReason: finishReasonOf(this.finishReason, this.emitted.length > 0),
-      providerRequestId,
-    };
+    return withReasoning(
+      {
+        text: this.text,
+        toolCalls: this.toolCalls,
+        usage: this.usage ?? { inputTokens: 0, outputTokens: 0 },
+        finishReason: finishReasonOf(this.finishReason, this.toolCalls.length > 0),
+        providerRequestId,
+      },
+      this.reasoning,
+    );
   }
 
   private *flushCalls(): Iterable<StreamEvent> {
     const indexes = [...this.calls.keys()].sort((a, b) => a - b);
     for (const i of indexes) {
       const c = this.calls.get(i)!;
-      const call: ToolCall = { id: c.id || `call_${i}`, name: c.name, arguments: c.args || '{}' };
-      this.emitted.push(call);
-      yield { type: 'tool-call', call };
+      yield this.toolCall({ id: c.id || `call_${i}`, name: c.name, arguments: c.args || '{}' });
     }
     this.calls.clear();
   }

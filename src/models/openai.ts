@@ -1,89 +1,45 @@
 /**
  * `openai:<model>` — the OpenAI Responses API through the official `openai`
  * SDK (loaded on first use). Function tools (strict when the schema allows),
- * strict json_schema structured output, SSE streaming. The SDK's retries are
- * off: CallPolicy retries, rate-limits and times out every attempt.
+ * strict json_schema structured output, images and files as input_image /
+ * input_file, reasoning effort and summaries, prompt_cache_key, SSE
+ * streaming. The SDK's retries are off: CallPolicy retries, rate-limits and
+ * times out every attempt.
  */
 import type OpenAI from 'openai';
 import type {
   FunctionTool,
   Response,
   ResponseCreateParamsNonStreaming,
+  ResponseFunctionCallOutputItemList,
   ResponseInputItem,
+  ResponseInputMessageContentList,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
-import { ConfigError, ModelError } from '../core/errors.js';
-import type { Message, ToolCall } from '../core/messages.js';
-import type { CallOptions, FinishReason, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
-import { CallPolicy, setting } from './http/call-policy.js';
-import { sdkClassifier } from './http/retry.js';
-import type { ModelSpecOptions } from './registry.js';
+import { ConfigError, ModelError, UnsupportedContent } from '../core/errors.js';
+import { dataUrlOf, type Content, type Message, type MediaPart, type ToolCall } from '../core/messages.js';
+import type { CallOptions, FinishReason, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
+import { setting } from './http/call-policy.js';
+import { OpenAISdkModel } from './http/openai-sdk.js';
+import type { StreamReader } from './http/sdk-model.js';
+import type { ModelSpecOptions } from './spec-options.js';
+import { StreamState, withReasoning } from './stream-state.js';
+import { toUsage } from './usage.js';
 import { wireName } from './wire-name.js';
 
-type OpenAIModule = typeof import('openai');
+export class OpenAIResponsesModel extends OpenAISdkModel<ResponseCreateParamsNonStreaming, Response, ResponseStreamEvent> {
+  private readonly promptCacheKey: string | undefined;
 
-export class OpenAIResponsesModel implements Model {
-  readonly provider = 'openai';
-  private readonly apiKey: string;
-  private readonly baseUrl: string | undefined;
-  private readonly policy: CallPolicy;
-  private readonly defaultMaxTokens: number | undefined;
-  private sdk: OpenAIModule | undefined;
-  private client: Promise<OpenAI> | undefined;
-
-  constructor(
-    readonly modelId: string,
-    options: ModelSpecOptions = {},
-  ) {
+  constructor(modelId: string, options: ModelSpecOptions = {}) {
     if (!modelId) throw new ConfigError('model', 'openai needs a model name, e.g. openai:gpt-4o');
     const apiKey = setting(options.apiKey, 'OPENAI_API_KEY');
     if (!apiKey) throw new ConfigError('OPENAI_API_KEY', 'is not set; export it or pass apiKey to use openai models');
-    this.apiKey = apiKey;
-    this.baseUrl = setting(options.baseUrl, 'OPENAI_BASE_URL');
-    this.defaultMaxTokens = options.maxOutputTokens;
-    this.policy = new CallPolicy(
-      this.provider,
-      options,
-      sdkClassifier('x-request-id', (e) => this.sdk !== undefined && e instanceof this.sdk.APIConnectionError),
-    );
+    super('openai', modelId, options, apiKey, setting(options.baseUrl, 'OPENAI_BASE_URL'));
+    this.promptCacheKey = options.promptCacheKey;
   }
 
-  async generate(request: ModelRequest, options?: CallOptions): Promise<ModelResponse> {
-    const client = await this.getClient();
-    const params = this.toParams(request);
-    return this.policy.call(
-      request,
-      options,
-      async (signal) => {
-        const { data, response } = await client.responses
-          .create(params, { signal, maxRetries: 0, headers: clientRequestHeader(options) })
-          .withResponse();
-        return fromResponse(data, response.headers.get('x-request-id') ?? undefined);
-      },
-      (r) => r.usage,
-    );
-  }
-
-  async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
-    const client = await this.getClient();
-    const params = { ...this.toParams(request), stream: true as const };
-    let requestId: string | undefined;
-    const reader = new ResponsesStreamReader();
-    const events = this.policy.stream<ResponseStreamEvent>(request, options, async (signal) => {
-      const { data, response } = await client.responses
-        .create(params, { signal, maxRetries: 0, headers: clientRequestHeader(options) })
-        .withResponse();
-      requestId = response.headers.get('x-request-id') ?? undefined;
-      return data;
-    });
-    for await (const event of events) yield* reader.push(event, requestId);
-    const response = reader.finish(requestId);
-    this.policy.settleStream(request, response.usage);
-    yield { type: 'finish', response };
-  }
-
-  /** The Responses API request for a provider-neutral one (exported for tests through the class). */
-  toParams(request: ModelRequest): ResponseCreateParamsNonStreaming {
+  /** The Responses API request for a provider-neutral one. */
+  prepare(request: ModelRequest): ResponseCreateParamsNonStreaming {
     const { instructions, input } = toResponsesInput(request.messages);
     const params: ResponseCreateParamsNonStreaming = { model: this.modelId, input };
     if (instructions !== undefined) params.instructions = instructions;
@@ -100,44 +56,68 @@ export class OpenAIResponsesModel implements Model {
     if (request.temperature !== undefined) params.temperature = request.temperature;
     const maxTokens = request.maxOutputTokens ?? this.defaultMaxTokens;
     if (maxTokens !== undefined) params.max_output_tokens = maxTokens;
+    if (request.reasoningEffort !== undefined) params.reasoning = { effort: request.reasoningEffort, summary: 'auto' };
+    if (this.promptCacheKey !== undefined) params.prompt_cache_key = this.promptCacheKey;
     return params;
   }
 
-  private getClient(): Promise<OpenAI> {
-    return (this.client ??= import('openai').then((sdk) => {
-      this.sdk = sdk;
-      return new sdk.OpenAI({ apiKey: this.apiKey, baseURL: this.baseUrl ?? null, maxRetries: 0 });
-    }));
+  protected send(client: OpenAI, params: ResponseCreateParamsNonStreaming, signal: AbortSignal, options: CallOptions | undefined) {
+    return client.responses.create(params, this.requestOptions(signal, options)).withResponse();
   }
-}
 
-function clientRequestHeader(options: CallOptions | undefined): Record<string, string> | undefined {
-  return options?.requestId ? { 'X-Client-Request-Id': options.requestId } : undefined;
+  protected sendStream(client: OpenAI, params: ResponseCreateParamsNonStreaming, signal: AbortSignal, options: CallOptions | undefined) {
+    return client.responses.create({ ...params, stream: true }, this.requestOptions(signal, options)).withResponse();
+  }
+
+  protected read(data: Response, _params: unknown, requestId: string | undefined): ModelResponse {
+    return fromResponse(data, requestId);
+  }
+
+  protected reader(): StreamReader<ResponseStreamEvent> {
+    return new ResponsesStreamReader();
+  }
 }
 
 /** Leading system messages become `instructions`; the rest maps item by item. */
 export function toResponsesInput(messages: readonly Message[]): { instructions?: string; input: ResponseInputItem[] } {
   const system: string[] = [];
   let i = 0;
-  for (; i < messages.length && messages[i]!.role === 'system'; i++) system.push(messages[i]!.content);
+  for (; i < messages.length && messages[i]!.role === 'system'; i++) system.push(messages[i]!.content as string);
   const input: ResponseInputItem[] = [];
   for (; i < messages.length; i++) {
     const m = messages[i]!;
     switch (m.role) {
       case 'system':
+        input.push({ role: 'system', content: m.content });
+        break;
       case 'user':
-        input.push({ role: m.role, content: m.content });
+        input.push({ role: 'user', content: typeof m.content === 'string' ? m.content : inputContent(m.content) });
         break;
       case 'assistant':
         if (m.content) input.push({ role: 'assistant', content: m.content });
         for (const c of m.toolCalls ?? []) input.push({ type: 'function_call', call_id: c.id, name: c.name, arguments: c.arguments });
         break;
       case 'tool':
-        input.push({ type: 'function_call_output', call_id: m.toolCallId, output: m.content });
+        input.push({ type: 'function_call_output', call_id: m.toolCallId, output: typeof m.content === 'string' ? m.content : (inputContent(m.content) as ResponseFunctionCallOutputItemList) });
         break;
     }
   }
   return system.length ? { instructions: system.join('\n\n'), input } : { input };
+}
+
+/** Parts as Responses input content: input_text, input_image (URL or data URL), input_file (URL or base64 with a filename). */
+function inputContent(parts: Exclude<Content, string>): ResponseInputMessageContentList {
+  return parts.map((p) => {
+    if (p.type === 'text') return { type: 'input_text', text: p.text };
+    if (p.type === 'image') return { type: 'input_image', detail: 'auto', image_url: dataUrlOf(p) };
+    return p.url ? { type: 'input_file', file_url: p.url } : { type: 'input_file', filename: fileName(p), file_data: dataUrlOf(p) };
+  });
+}
+
+function fileName(p: MediaPart): string {
+  if (p.filename) return p.filename;
+  if (p.mediaType === 'application/pdf') return 'document.pdf';
+  throw new UnsupportedContent('openai', `a ${p.mediaType} file without a filename`, 'the Responses API needs a filename for inline files; pass one to file()');
 }
 
 export function fromResponse(r: Response, providerRequestId: string | undefined): ModelResponse {
@@ -145,10 +125,13 @@ export function fromResponse(r: Response, providerRequestId: string | undefined)
     throw new ModelError('openai', `response failed: ${r.error?.message ?? 'no reason given'}`, { requestId: providerRequestId, retryable: false });
   }
   let text = '';
+  let reasoning = '';
   let refused = false;
   const toolCalls: ToolCall[] = [];
   for (const item of r.output ?? []) {
-    if (item.type === 'message') {
+    if (item.type === 'reasoning') {
+      for (const s of item.summary ?? []) reasoning += s.text;
+    } else if (item.type === 'message') {
       for (const part of item.content) {
         if (part.type === 'output_text') text += part.text;
         else if (part.type === 'refusal') {
@@ -160,11 +143,17 @@ export function fromResponse(r: Response, providerRequestId: string | undefined)
       toolCalls.push({ id: item.call_id, name: item.name, arguments: item.arguments });
     }
   }
-  return { text, toolCalls, usage: usageOf(r), finishReason: finishReasonOf(r, toolCalls.length > 0, refused), providerRequestId };
+  return withReasoning({ text, toolCalls, usage: usageOf(r), finishReason: finishReasonOf(r, toolCalls.length > 0, refused), providerRequestId }, reasoning);
 }
 
-function usageOf(r: Response): Usage {
-  return { inputTokens: r.usage?.input_tokens ?? 0, outputTokens: r.usage?.output_tokens ?? 0 };
+/** Cached input and reasoning output are parts of the totals, reported apart for pricing. */
+function usageOf({ usage: u }: Response): Usage {
+  return toUsage({
+    input: u?.input_tokens,
+    output: u?.output_tokens,
+    cacheRead: u?.input_tokens_details?.cached_tokens,
+    reasoning: u?.output_tokens_details?.reasoning_tokens,
+  });
 }
 
 function finishReasonOf(r: Response, hasToolCalls: boolean, refused: boolean): FinishReason {
@@ -181,17 +170,17 @@ function finishReasonOf(r: Response, hasToolCalls: boolean, refused: boolean): F
  * each function call once its arguments are complete (assembled from the
  * argument deltas), and the final usage and status from response.completed.
  */
-export class ResponsesStreamReader {
-  private text = '';
-  private readonly toolCalls: ToolCall[] = [];
+export class ResponsesStreamReader extends StreamState implements StreamReader<ResponseStreamEvent> {
   private readonly pending = new Map<string, { callId: string; name: string; args: string }>();
   private final: Response | undefined;
 
   *push(event: ResponseStreamEvent, requestId: string | undefined): Iterable<StreamEvent> {
     switch (event.type) {
       case 'response.output_text.delta':
-        this.text += event.delta;
-        yield { type: 'text-delta', delta: event.delta };
+        yield this.textDelta(event.delta);
+        break;
+      case 'response.reasoning_summary_text.delta':
+        yield this.reasoningDelta(event.delta);
         break;
       case 'response.output_item.added':
         if (event.item.type === 'function_call') {
@@ -213,9 +202,7 @@ export class ResponsesStreamReader {
           const key = event.item.id ?? event.item.call_id;
           const p = this.pending.get(key);
           this.pending.delete(key);
-          const call: ToolCall = { id: event.item.call_id, name: event.item.name, arguments: p?.args || event.item.arguments };
-          this.toolCalls.push(call);
-          yield { type: 'tool-call', call };
+          yield this.toolCall({ id: event.item.call_id, name: event.item.name, arguments: p?.args || event.item.arguments });
         }
         break;
       case 'response.completed':
@@ -232,12 +219,15 @@ export class ResponsesStreamReader {
   finish(requestId: string | undefined): ModelResponse {
     if (!this.final) throw new ModelError('openai', 'stream ended before response.completed', { requestId, retryable: true });
     const fromFinal = fromResponse(this.final, requestId);
-    return {
-      text: this.text || fromFinal.text,
-      toolCalls: this.toolCalls.length ? this.toolCalls : fromFinal.toolCalls,
-      usage: fromFinal.usage,
-      finishReason: fromFinal.finishReason,
-      providerRequestId: requestId,
-    };
+    return withReasoning(
+      {
+        text: this.text || fromFinal.text,
+        toolCalls: this.toolCalls.length ? this.toolCalls : fromFinal.toolCalls,
+        usage: fromFinal.usage,
+        finishReason: fromFinal.finishReason,
+        providerRequestId: requestId,
+      },
+      this.reasoning || fromFinal.reasoning,
+    );
   }
 }

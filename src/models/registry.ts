@@ -4,32 +4,11 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import type { RateLimiter } from './http/rate-limit.js';
+import type { ModelSpecOptions } from './spec-options.js';
 
-export interface ModelSpecOptions {
-  /** Wins over the provider's *_BASE_URL environment variable. */
-  baseUrl?: string;
-  /** Wins over the provider's *_API_KEY environment variable. */
-  apiKey?: string;
-  /** Client-side rate limits. */
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-  /** One limiter shared by several models drawing on the same quota (wins over the two numbers above). */
-  rateLimiter?: RateLimiter;
-  /** Retries after the first attempt on 429 / 5xx / connection errors / timeouts (default 3). */
-  maxRetries?: number;
-  /** Per-attempt deadline in ms, and the longest silence inside a stream (default 60 000). */
-  timeoutMs?: number;
-  /** Backoff: retry n waits random(0, min(retryMaxDelayMs, retryBaseDelayMs * 2^n)) (defaults 500 and 20 000). */
-  retryBaseDelayMs?: number;
-  retryMaxDelayMs?: number;
-  /** The longest Retry-After waited out; a longer one fails the call (default 120 000). */
-  maxRetryAfterMs?: number;
-  /** Output token cap when a request sets none (Anthropic requires one; default 4096 there). */
-  maxOutputTokens?: number;
-}
+export type { ModelSpecOptions };
 
-export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'scripted'] as const;
+export const PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'ai-sdk', 'scripted'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export function parseModelSpec(spec: string): { provider: ProviderName; model: string } {
@@ -58,6 +37,10 @@ export async function createModel(spec: string, options: ModelSpecOptions = {}):
     case 'anthropic': {
       const { AnthropicModel } = await import('./anthropic.js');
       return new AnthropicModel(model, options);
+    }
+    case 'ai-sdk': {
+      const { aiSdkModelFromSpec } = await import('./ai-sdk.js');
+      return aiSdkModelFromSpec(model, options);
     }
     case 'scripted':
       throw new ConfigError('model', 'the scripted model is built from a script: use scripted(...) in code, or omit --model for an example');

@@ -6,7 +6,7 @@
  * concurrent runs.
  */
 import { ConfigError, ModelError } from '../core/errors.js';
-import type { Message, ToolCall } from '../core/messages.js';
+import { contentChars, textOf, type Message, type ToolCall } from '../core/messages.js';
 import { streamFromGenerate, type CallOptions, type Model, type ModelRequest, type ModelResponse, type Usage } from '../core/model.js';
 
 export type ScriptedTurn =
@@ -94,7 +94,23 @@ export function scripted(script: readonly ScriptedTurn[] | Responder, options: S
   if (typeof script === 'function') return new ScriptedModel(script, options);
   if (script.length === 0) throw new ConfigError('scripted.script', 'needs at least one turn');
   const turns = [...script];
-  return new ScriptedModel((_req, turn) => turns[Math.min(turn, turns.length - 1)]!, options);
+  return new ScriptedModel((_req, turn) => {
+    if (turn >= turns.length) throw new ScriptExhausted(turns.length, turn + 1);
+    return turns[turn]!;
+  }, options);
+}
+
+/**
+ * A scripted conversation went past its last written turn. Repeating the last
+ * turn instead would replay a tool call until the turn cap, so the run stops
+ * here and says why.
+ */
+export class ScriptExhausted extends ModelError {
+  readonly turns: number;
+  constructor(turns: number, asked: number) {
+    super('scripted', `the script has ${turns} turn${turns === 1 ? '' : 's'} and the conversation asked for turn ${asked}; write a turn for every answer (the last one usually a final text)`);
+    this.turns = turns;
+  }
 }
 
 /** A scripted model that answers by rules, for multi-agent examples where each role has its own prompt. */
@@ -126,14 +142,19 @@ export function systemPrompt(request: ModelRequest): string {
 export function lastUserMessage(request: ModelRequest): string {
   for (let i = request.messages.length - 1; i >= 0; i--) {
     const m = request.messages[i]!;
-    if (m.role === 'user') return m.content;
+    if (m.role === 'user') return textOf(m.content);
   }
   return '';
 }
 
+/** A tool result with its content as text (parts other than text left out). */
+export type ToolResultText = Extract<Message, { role: 'tool' }> & { content: string };
+
 /** Tool results already in the conversation. */
-export function toolResults(request: ModelRequest): Extract<Message, { role: 'tool' }>[] {
-  return request.messages.filter((m): m is Extract<Message, { role: 'tool' }> => m.role === 'tool');
+export function toolResults(request: ModelRequest): ToolResultText[] {
+  const out: ToolResultText[] = [];
+  for (const m of request.messages) if (m.role === 'tool') out.push(typeof m.content === 'string' ? (m as ToolResultText) : { ...m, content: textOf(m.content) });
+  return out;
 }
 
 function assistantTurns(messages: readonly Message[]): number {
@@ -144,7 +165,7 @@ function assistantTurns(messages: readonly Message[]): number {
 
 function estimateUsage(request: ModelRequest, text: string, calls: ToolCall[]): Usage {
   let chars = 0;
-  for (const m of request.messages) chars += m.content.length;
+  for (const m of request.messages) chars += contentChars(m.content);
   let out = text.length;
   for (const c of calls) out += c.arguments.length + c.name.length;
   return { inputTokens: Math.ceil(chars / 4), outputTokens: Math.max(1, Math.ceil(out / 4)) };

@@ -11,7 +11,7 @@ import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Interceptor } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
-import type { Model, ModelRequest, OutputSpec, ToolSpec } from '../core/model.js';
+import type { Model, ModelRequest, OutputSpec, ReasoningEffort, ToolSpec } from '../core/model.js';
 import { runToolCall } from '../core/run-tool.js';
 import { formatIssues, isStrictCompatible, toJsonSchema } from '../core/schema.js';
 import type { Step } from '../core/step.js';
@@ -29,6 +29,8 @@ export interface AgentConfig<O> {
   /** Text returned when maxTurns is reached without an answer. */
   fallbackText?: string;
   temperature?: number;
+  /** How hard a reasoning model thinks, where the provider has such an option. */
+  reasoningEffort?: ReasoningEffort;
   maxOutputTokens?: number;
   /** Wrap this agent's model and tool calls and the steps beneath it, inside the run's own interceptors. */
   interceptors?: readonly Interceptor[];
@@ -72,6 +74,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly maxTurns: number;
   private readonly fallbackText: string;
   private readonly temperature: number | undefined;
+  private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly maxOutputTokens: number | undefined;
   private readonly interceptors: readonly Interceptor[] | undefined;
 
@@ -93,12 +96,13 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.toolSpecs = tools.length ? tools.map((t) => t.spec) : undefined;
     this.outputSchema = config.output;
     if (config.output) {
-      const schema = toJsonSchema(config.output);
+      const schema = toJsonSchema(config.output, `agent.${config.name}.output`);
       this.outputSpec = { name: 'output', schema, strict: isStrictCompatible(schema) };
     }
     this.maxTurns = maxTurns;
     this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
     this.temperature = config.temperature;
+    this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
   }
@@ -107,7 +111,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     const ctx = this.interceptors ? outer.with({ interceptors: [...outer.interceptors, ...this.interceptors] }) : outer;
     const messages: Message[] = [{ role: 'system', content: this.instructions }];
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
-    else messages.push(...input.filter((m) => m.role !== 'system'));
+    else messages.push(...checkedMessages(input, this.name).filter((m) => m.role !== 'system'));
     const actions: ActionRecord[] = [];
     // Every field in one literal (absent ones undefined): one shape for every request.
     const request: ModelRequest = {
@@ -115,6 +119,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       tools: this.toolSpecs,
       output: this.outputSpec,
       temperature: this.temperature,
+      reasoningEffort: this.reasoningEffort,
       maxOutputTokens: this.maxOutputTokens,
     };
 
@@ -162,6 +167,24 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     return result.success ? { ok: true, value: result.data } : { ok: false, error: new OutputValidationError(formatIssues(result.error), text) };
   }
 }
+
+/** The conversation an agent is given, checked: a caller's object or a malformed message fails here, by name, not deep in a provider. */
+function checkedMessages(input: unknown, agent: string): readonly Message[] {
+  const field = `agent.${agent}.input`;
+  if (!Array.isArray(input)) {
+    throw new ConfigError(field, `must be a string or an array of messages, got ${input === null ? 'null' : typeof input}`);
+  }
+  for (let i = 0; i < input.length; i++) {
+    const m = input[i] as { role?: unknown; content?: unknown } | null;
+    if (m === null || typeof m !== 'object' || !ROLES.has(m.role as string)) {
+      throw new ConfigError(`${field}[${i}].role`, `must be one of ${[...ROLES].join(', ')}`);
+    }
+    if (typeof m.content !== 'string' && !Array.isArray(m.content)) throw new ConfigError(`${field}[${i}].content`, 'must be text');
+  }
+  return input as readonly Message[];
+}
+
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 /** Models sometimes wrap JSON in a ```json fence; take what is inside. */
 export function extractJson(text: string): string {

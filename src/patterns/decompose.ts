@@ -6,7 +6,7 @@
  * decompose its own workstream again, down to `maxDepth`; past it the worker
  * is not given the means to recurse and must answer directly.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
 import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
@@ -15,6 +15,7 @@ import type { Model } from '../core/model.js';
 import { formatIssues } from '../core/schema.js';
 import { runStep } from '../core/run-step.js';
 import type { Step } from '../core/step.js';
+import { loadZod, type Zod } from './load-zod.js';
 import { mapLimit } from './map-limit.js';
 import { prompt } from './prompt.js';
 import { isStep } from './stage.js';
@@ -37,7 +38,7 @@ export interface PlanBounds {
 }
 
 /** The reference's PLAN_SCHEMA with its prose rules made checkable: 3–5 workstreams, 2–4 questions each. */
-export function workstreamPlanSchema(bounds: PlanBounds = {}): z.ZodType<WorkstreamPlan> {
+export function workstreamPlanSchema(z: Zod, bounds: PlanBounds = {}): z.ZodType<WorkstreamPlan> {
   const { minWorkstreams = 3, maxWorkstreams = 5, minQuestions = 2, maxQuestions = 4 } = bounds;
   return z.object({
     workstreams: z
@@ -136,6 +137,7 @@ class BudgetShare extends Budget {
   ) {
     // Caps the share does not set stay unlimited here: the run budget still enforces them.
     super({ maxModelTurns: Infinity, maxToolCalls: Infinity, maxCostUsd: Infinity, maxWallMs: undefined, ...limits });
+    this.capsCost ||= run.capsCost;
   }
   private own(charge: () => void): void {
     try {
@@ -182,13 +184,18 @@ export function decompose<G, R, S>(
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError('decompose.concurrency', 'must be an integer >= 1');
   if (!Number.isInteger(maxDepth) || maxDepth < 0) throw new ConfigError('decompose.maxDepth', 'must be an integer >= 0');
   if (options.workerBudget) validateShare(options.workerBudget);
-  const schema = workstreamPlanSchema(options.bounds);
-  const plannerStep: Step<DecompositionRequest<G>, unknown> = isStep(planner) ? planner : modelPlanner(planner, schema);
+  // Built on the first run (the schema needs zod, which importing the library does not load).
+  let planning: { schema: z.ZodType<WorkstreamPlan>; plannerStep: Step<DecompositionRequest<G>, unknown> } | undefined;
+  async function buildPlanning() {
+    const schema = workstreamPlanSchema(await loadZod(), options.bounds);
+    return { schema, plannerStep: isStep(planner) ? planner : modelPlanner(planner, schema) };
+  }
   const name = options.name ?? 'decompose';
 
   async function level(goal: G, depth: number, parent: Workstream | undefined, ctx: RunContext): Promise<DecomposeResult<G, R, S>> {
     const request: DecompositionRequest<G> = { goal, depth };
     if (parent) request.parent = parent;
+    const { schema, plannerStep } = (planning ??= await buildPlanning());
     const raw = await runStep(ctx, plannerStep, request, { depth });
     const checked = schema.safeParse(raw);
     if (!checked.success) throw new OutputValidationError(`plan: ${formatIssues(checked.error)}`, JSON.stringify(raw ?? null));

@@ -7,7 +7,7 @@
  * A failed step halts execution and the summary names it; optionally the
  * planner gets one chance to re-plan the rest.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
@@ -16,6 +16,7 @@ import { formatIssues } from '../core/schema.js';
 import type { Step } from '../core/step.js';
 import { runStep } from '../core/run-step.js';
 import type { AnyTool } from '../core/tool.js';
+import { loadZod, type Zod } from './load-zod.js';
 import { prompt } from './prompt.js';
 import { isStep } from './stage.js';
 
@@ -101,7 +102,7 @@ export const EXECUTION_PLANNER_INSTRUCTIONS =
   'Create a step-by-step execution plan for the given infrastructure task. Order steps by dependency. Use only available tools.';
 
 /** The plan schema for a set of tools: `tool` is an enum of their names (the reference's PLAN_SCHEMA). */
-export function executionPlanSchema(toolNames: readonly [string, ...string[]]) {
+export function executionPlanSchema(z: Zod, toolNames: readonly [string, ...string[]]) {
   return z.object({
     steps: z
       .array(
@@ -128,11 +129,15 @@ export function planAndExecute<S = string>(
     if (byName.has(t.name)) throw new ConfigError('planAndExecute.tools', `duplicate tool name "${t.name}"`);
     byName.set(t.name, t);
   }
-  const schema = executionPlanSchema([...byName.keys()] as [string, ...string[]]);
-  const plannerStep = isStep(planner) ? planner : modelPlanner(planner, tools, schema);
+  // Built on the first run (the schema needs zod, which importing the library does not load).
+  let planning: { schema: ReturnType<typeof executionPlanSchema>; plannerStep: Step<ExecutionPlanRequest, unknown> } | undefined;
+  async function buildPlanning() {
+    const schema = executionPlanSchema(await loadZod(), [...byName.keys()] as [string, ...string[]]);
+    return { schema, plannerStep: isStep(planner) ? planner : modelPlanner(planner, tools, schema) };
+  }
 
   /** Validates a raw plan: shape and tool enum first, then each step's parameters against its tool. */
-  function validate(raw: unknown, goal: string): { plan: ExecutionPlan } | { issues: string } {
+  function validate(schema: ReturnType<typeof executionPlanSchema>, raw: unknown, goal: string): { plan: ExecutionPlan } | { issues: string } {
     const shape = schema.safeParse(raw);
     if (!shape.success) return { issues: formatIssues(shape.error) };
     const issues: string[] = [];
@@ -148,13 +153,14 @@ export function planAndExecute<S = string>(
 
   /** Plans, re-asking once with the validation issues; a second invalid plan is a typed error. */
   async function makePlan(ctx: RunContext, request: ExecutionPlanRequest): Promise<ExecutionPlan> {
+    const { schema, plannerStep } = (planning ??= await buildPlanning());
     let raw = await runStep(ctx, plannerStep, request);
-    let checked = validate(raw, request.goal);
+    let checked = validate(schema, raw, request.goal);
     if ('issues' in checked) {
       ctx.tracer.event('decision', 'plan-invalid', ctx.spanId, { issues: checked.issues });
       const feedback = `Your plan was invalid: ${checked.issues}. Make a new plan that uses only the available tools with valid parameters.`;
       raw = await runStep(ctx, plannerStep, { ...request, feedback: request.feedback ? `${request.feedback}\n${feedback}` : feedback });
-      checked = validate(raw, request.goal);
+      checked = validate(schema, raw, request.goal);
       if ('issues' in checked) throw new OutputValidationError(`plan: ${checked.issues}`, JSON.stringify(raw ?? null));
     }
     ctx.tracer.event('decision', 'plan', ctx.spanId, { steps: checked.plan.steps.map((s) => `${s.step_id}:${s.tool}`) });

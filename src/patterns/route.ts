@@ -6,13 +6,14 @@
  * fallback route instead of failing or guessing. The decision and its reason
  * are recorded as a 'decision' span.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, errorMessage, isFatal } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { formatIssues } from '../core/schema.js';
 import type { Step } from '../core/step.js';
 import { runStep } from '../core/run-step.js';
+import { loadZod, type Zod } from './load-zod.js';
 import { prompt } from './prompt.js';
 import { isStep } from './stage.js';
 
@@ -56,7 +57,7 @@ export interface RouteOptions<I, O, K extends string> {
 }
 
 /** The routing schema for a set of specialists: specialist ∈ names, reason, confidence 0–1. */
-export function routingSchema<K extends string>(names: readonly [K, ...K[]]) {
+export function routingSchema<K extends string>(z: Zod, names: readonly [K, ...K[]]) {
   return z.object({
     specialist: z.enum(names),
     reason: z.string(),
@@ -82,10 +83,8 @@ export function route<I, O, K extends string>(
   }
   if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new ConfigError('route.minConfidence', 'must be in [0, 1]');
 
-  const schema = routingSchema(names as [K, ...K[]]);
-  // A model router gets the schema as its structured output; a custom router's answer is validated the same way.
-  const decisionCheck = schema.extend({ confidence: z.number().min(0).max(1).optional() });
-  const routerStep: Step<I, unknown> = isStep(router) ? router : modelRouter(router, names, schema);
+  // Built on the first run (the schemas need zod, which importing the library does not load).
+  let routing: Awaited<ReturnType<typeof buildRouting<I, K>>> | undefined;
   const fallbackName = typeof fallback === 'string' ? fallback : 'fallback';
   const fallbackStep: Step<I, O> = typeof fallback === 'string' ? specialists[fallback] : fallback;
 
@@ -95,6 +94,7 @@ export function route<I, O, K extends string>(
       let decision: RoutingDecision<K>;
       let raw: unknown;
       let routerError: string | undefined;
+      const { routerStep, decisionCheck } = (routing ??= await buildRouting(router, names));
       try {
         raw = await runStep(ctx, routerStep, input);
       } catch (err) {
@@ -132,6 +132,15 @@ export function route<I, O, K extends string>(
       return { decision, output };
     },
   };
+}
+
+async function buildRouting<I, K extends string>(router: Step<I, unknown> | RouterConfig<I>, names: readonly K[]) {
+  const z = await loadZod();
+  const schema = routingSchema(z, names as [K, ...K[]]);
+  // A model router gets the schema as its structured output; a custom router's answer is validated the same way.
+  const decisionCheck = schema.extend({ confidence: z.number().min(0).max(1).optional() });
+  const routerStep: Step<I, unknown> = isStep(router) ? router : modelRouter(router, names, schema);
+  return { routerStep, decisionCheck };
 }
 
 function modelRouter<I, K extends string>(config: RouterConfig<I>, names: readonly K[], schema: z.ZodType): Step<I, unknown> {

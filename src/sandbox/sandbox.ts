@@ -37,6 +37,10 @@
  *   6. From the host: a minimal environment (no secret of ours reaches the
  *      program), a wall-clock kill of the whole process group, an output cap
  *      that kills the run past it, and removal of the run's host directory.
+ *   7. A sealed verdict: the runner prefixes its one result with a per-run
+ *      seal it read from stdin before the program loaded (runners.ts), and
+ *      success also needs the clean exit the kernel reports, so a program
+ *      that writes a "result" of its own gets a `protocol` failure.
  *
  * Not root and no user namespaces (some containers, hardened kernels, macOS):
  * the sandbox throws SandboxUnavailable naming what is missing, and never runs
@@ -46,6 +50,7 @@
  * isolation ran.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,14 +162,16 @@ export class Sandbox {
           ? namespacedArgv(facts, hostDir, slot, limits.diskMb, interpreter, rlimits, program)
           : [facts.tools.prlimit!, ...rlimits, '--', ...program];
       const env = isolation === 'namespaces' ? SANDBOX_ENV : { ...SANDBOX_ENV, HOME: filesDir, TMPDIR: filesDir };
-      const raw = await execute(argv, env, isolation === 'namespaces' ? '/' : filesDir, limits, runOptions.signal);
+      // A fresh seal per run: the runner prefixes its one result with it (see runners.ts).
+      const seal = randomBytes(18).toString('base64url');
+      const raw = await execute(argv, env, isolation === 'namespaces' ? '/' : filesDir, limits, seal, runOptions.signal);
       if (isolation === 'namespaces') {
         if (raw.result[0] === SETUP_DONE.charCodeAt(0)) raw.result = raw.result.subarray(1);
         else if (!raw.timedOut && !raw.outputExceeded) {
           throw new SandboxUnavailable('setup', `the sandbox could not be set up: ${raw.stderr.toString('utf8').trim().slice(0, 500)}`);
         }
       }
-      return toResult(raw, request.language, isolation, runOptions.requireMain ?? false);
+      return toResult(raw, seal, request.language, isolation, limits.memoryMb, runOptions.requireMain ?? false);
     } finally {
       if (slot !== undefined) uidSlots.release(slot);
       await rm(hostDir, { recursive: true, force: true });
@@ -290,17 +297,21 @@ function execute(
   env: Record<string, string>,
   cwd: string,
   limits: { timeoutMs: number; maxOutputBytes: number },
+  seal: string,
   signal: AbortSignal | undefined,
 ): Promise<RawRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let child: ChildProcess;
     try {
-      child = spawn(argv[0]!, argv.slice(1), { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+      child = spawn(argv[0]!, argv.slice(1), { env, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     } catch (err) {
       reject(err);
       return;
     }
+    // The seal, then end of input: the runner reads it all and closes stdin before the program loads.
+    child.stdin!.on('error', () => {}); // a run that dies at once closes the pipe first
+    child.stdin!.end(seal);
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[], result: [] as Buffer[] };
     let total = 0;
     let timedOut = false;
@@ -370,7 +381,7 @@ function execute(
 /**
  * The budget's own error when the budget fired the abort, else RunAborted (a bare abort()'s DOMException has a
  * numeric `code`): the rule of core/context's asAbortError, not imported because this module must load with
- * core/errors.js alone (test/sandbox/isolation-modes copies only that).
+ * core/errors.js (and the secrets.js it imports) alone: test/sandbox/isolation-modes copies only those.
  */
 function abortError(reason: unknown): Error {
   return reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string' ? reason : new RunAborted(reason);
@@ -380,20 +391,29 @@ const OOM = /heap out of memory|Fatal process out of memory|Fatal process OOM|Ar
 const SIGXCPU_EXIT = 128 + 24;
 const SIGKILL_EXIT = 128 + 9;
 
-function toResult(raw: RawRun, language: SandboxLanguage, isolation: SandboxIsolation, requireMain: boolean): SandboxResult {
+function toResult(raw: RawRun, seal: string, language: SandboxLanguage, isolation: SandboxIsolation, memoryMb: number, requireMain: boolean): SandboxResult {
   const stdout = raw.stdout.toString('utf8');
-  const stderr = raw.stderr.toString('utf8');
+  const stderr = withoutV8OomReport(raw.stderr.toString('utf8'));
   const base = { stdout, stderr, durationMs: raw.durationMs, language, isolation, exitCode: raw.exitCode, signal: raw.signal };
   const fail = (error: SandboxFailure): SandboxResult => ({ ok: false, output: null, error, ...base });
   if (raw.outputExceeded) return fail({ kind: 'output_limit', message: 'output exceeded the cap; the run was killed' });
   if (raw.timedOut) return fail({ kind: 'timeout', message: 'wall-clock limit reached; the run was killed' });
+  const memoryLimit = `memory limit of ${memoryMb} MB reached`;
   let parsed: { ok: boolean; output?: unknown; noMain?: boolean; error?: { name?: string; message?: string; stack?: string } } | undefined;
   if (raw.result.length > 0) {
+    // One result, sealed by the runner: anything else on the channel was written by the program.
+    const sealed = `${seal}\n`;
+    const text = raw.result.toString('utf8');
+    if (!text.startsWith(sealed)) return fail({ kind: 'protocol', message: 'the result channel held something the runner did not write; the program wrote over it' });
     try {
-      parsed = JSON.parse(raw.result.toString('utf8')) as typeof parsed;
+      parsed = JSON.parse(text.slice(sealed.length)) as typeof parsed;
     } catch {
-      return fail({ kind: 'protocol', message: 'the result channel held something other than one JSON result' });
+      return fail({ kind: 'protocol', message: 'the result channel held something other than one sealed JSON result' });
     }
+  }
+  // Success is the runner's sealed result and a clean exit, as the kernel reports it.
+  if (parsed?.ok && raw.exitCode !== 0) {
+    return fail({ kind: 'runtime_error', message: `exited with ${raw.exitCode === null ? `signal ${raw.signal}` : `code ${raw.exitCode}`} after its result` });
   }
   if (parsed?.ok) {
     if (parsed.noMain && requireMain) return fail({ kind: 'no_main', message: 'the program defines no main(input) function' });
@@ -402,18 +422,29 @@ function toResult(raw: RawRun, language: SandboxLanguage, isolation: SandboxIsol
   if (parsed?.error) {
     const message = `${parsed.error.name ?? 'Error'}: ${parsed.error.message ?? ''}`;
     const stack = parsed.error.stack ? programFrames(parsed.error.stack) : '';
-    return fail({ kind: OOM.test(message) ? 'memory_limit' : 'runtime_error', message: message + stack });
+    if (OOM.test(message)) return fail({ kind: 'memory_limit', message: `${memoryLimit} (${message})${stack}` });
+    return fail({ kind: 'runtime_error', message: message + stack });
   }
   // No result: the process died before the runner could answer.
   const status = raw.exitCode;
-  if (OOM.test(stderr) || (language === 'javascript' && (status === 128 + 6 || status === 128 + 5))) {
-    return fail({ kind: 'memory_limit', message: 'memory limit reached; the run was killed' });
+  if (OOM.test(raw.stderr.toString('utf8')) || (language === 'javascript' && (status === 128 + 6 || status === 128 + 5))) {
+    return fail({ kind: 'memory_limit', message: `${memoryLimit}; the run was killed` });
   }
   if (status === SIGXCPU_EXIT || status === SIGKILL_EXIT || raw.signal === 'SIGXCPU' || raw.signal === 'SIGKILL') {
     return fail({ kind: 'cpu_limit', message: 'CPU time limit reached; the run was killed' });
   }
   const tail = stderr.trim().split('\n').slice(-6).join('\n');
   return fail({ kind: 'runtime_error', message: `exited with ${status === null ? `signal ${raw.signal}` : `code ${status}`}${tail ? `:\n${tail}` : ''}` });
+}
+
+/**
+ * V8's report when the heap cap is hit (its last GCs, a JS stack, a native
+ * stack) says nothing to the program's author that `memory_limit` does not:
+ * the program's own stderr before it is kept, the report is cut.
+ */
+function withoutV8OomReport(stderr: string): string {
+  const at = stderr.search(/\n?<--- Last few GCs --->|\n?FATAL ERROR: [^\n]*(heap|memory)/);
+  return at < 0 ? stderr : stderr.slice(0, at);
 }
 
 /** The program's own frames of a stack trace (lines in main.js / main.py), for a short, useful error. */

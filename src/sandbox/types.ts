@@ -50,7 +50,7 @@ export type SandboxFailureKind =
   | 'memory_limit' // heap cap / address-space limit
   | 'output_limit' // stdout + stderr + result over the cap
   | 'no_main' // nothing to call
-  | 'protocol'; // the result could not be read back (e.g. the program wrote over the result channel)
+  | 'protocol'; // no sealed result from the runner (e.g. the program wrote its own "result" to the result channel)
 
 export interface SandboxFailure {
   kind: SandboxFailureKind;

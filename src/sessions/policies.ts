@@ -1,7 +1,7 @@
 /** The built-in context policies: `lastMessages`, `tokenBudget`, `summarize`. */
 import { callModel } from '../core/call-model.js';
 import { ConfigError } from '../core/errors.js';
-import type { Message } from '../core/messages.js';
+import { textOf, type Message } from '../core/messages.js';
 import type { Model } from '../core/model.js';
 import { ContextTooLarge } from './errors.js';
 import { fittingTail, groupStartAtOrAfter } from './groups.js';
@@ -101,9 +101,9 @@ function withSummary(summary: Summary | undefined, messages: readonly Message[])
 function renderTranscript(messages: readonly Message[]): string {
   return messages
     .map((m) => {
-      if (m.role === 'tool') return `tool ${m.toolName} result: ${m.content}`;
+      if (m.role === 'tool') return `tool ${m.toolName} result: ${textOf(m.content)}`;
       if (m.role === 'assistant' && m.toolCalls?.length) return `assistant: ${m.content} [called ${m.toolCalls.map((c) => `${c.name}(${c.arguments})`).join(', ')}]`;
-      return `${m.role}: ${m.content}`;
+      return `${m.role}: ${textOf(m.content)}`;
     })
     .join('\n');
 }

@@ -8,14 +8,17 @@
  * and other scripts, so 3 overcounts on purpose: a budget kept by the estimate
  * is kept by the real count too, for most text.
  * Both add 4 tokens per message (role and separators) and 3 for the reply's
- * start, as OpenAI documents for its chat format.
+ * start, as OpenAI documents for its chat format. An image or file part is
+ * counted as 1,000 tokens (providers bill them by size and detail; this is a
+ * budget placeholder, not their count).
  */
-import type { Message } from '../core/messages.js';
+import type { Content, Message } from '../core/messages.js';
 import type { Model, ModelRequest } from '../core/model.js';
 
 const PER_MESSAGE = 4;
 const REPLY_PRIMING = 3;
 const CHARS_PER_TOKEN_ESTIMATE = 3;
+const MEDIA_PART = 1000;
 
 export interface TokenCounter {
   /** "gpt-tokenizer/o200k_base", "gpt-tokenizer/cl100k_base" or "estimate". */
@@ -51,8 +54,15 @@ export async function counterFor(model: Pick<Model, 'modelId'>): Promise<TokenCo
   return (await counter) ?? estimateCounter;
 }
 
+function contentTokens(counter: TokenCounter, content: Content): number {
+  if (typeof content === 'string') return counter.text(content);
+  let n = 0;
+  for (const p of content) n += p.type === 'text' ? counter.text(p.text) : MEDIA_PART;
+  return n;
+}
+
 export function messageTokens(counter: TokenCounter, m: Message): number {
-  let n = PER_MESSAGE + counter.text(m.content);
+  let n = PER_MESSAGE + contentTokens(counter, m.content);
   if (m.role === 'assistant' && m.toolCalls) for (const c of m.toolCalls) n += counter.text(c.name) + counter.text(c.arguments) + PER_MESSAGE;
   if (m.role === 'tool') n += counter.text(m.toolName);
   return n;

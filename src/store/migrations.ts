@@ -130,6 +130,31 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // The event inbox (a webhook answers 202 only once the event is here) and the decisions outbox
+    // (published_at NULL = stored, not yet published). Decisions stored before this had no publisher to wait for.
+    version: 2,
+    name: 'event inbox and decision outbox',
+    statements: [
+      `CREATE TABLE ap_inbox (
+        seq {{SEQ}},
+        inbox TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        payload TEXT,
+        received_at DOUBLE PRECISION NOT NULL,
+        owner TEXT,
+        lease_until DOUBLE PRECISION,
+        deliveries INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (inbox, event_id)
+      )`,
+      `CREATE INDEX ap_inbox_order ON ap_inbox (inbox, seq)`,
+      `ALTER TABLE ap_decisions ADD COLUMN run_id TEXT`,
+      `ALTER TABLE ap_decisions ADD COLUMN attempts INTEGER`,
+      `ALTER TABLE ap_decisions ADD COLUMN published_at DOUBLE PRECISION`,
+      `UPDATE ap_decisions SET published_at = decided_at`,
+      `CREATE INDEX ap_decisions_outbox ON ap_decisions (consumer, seq) WHERE published_at IS NULL`,
+    ],
+  },
+  {
     version: 5,
     name: 'sessions and long-term memory',
     statements: [

@@ -12,6 +12,7 @@
  */
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { ConfigError } from '../core/errors.js';
+import { registerUrlPassword } from '../core/secrets.js';
 import type { SpanRecord } from '../core/span.js';
 import { ApprovalExists, expectations, notPendingError, StoreError } from './errors.js';
 import {
@@ -21,11 +22,11 @@ import {
 import { MEMORY_SQL } from './memory-sql.js';
 import { SQL, toPostgres, type QueryName } from './queries.js';
 import {
-  approvalParams, auditParams, checkLimit, deadLetterParams, decode, encode, runParams, searchWords, spanParams,
-  toApproval, toAudit, toDeadLetter, toDecision, toMemory, toRun, toSession, toSpan,
+  approvalParams, auditParams, checkLimit, deadLetterParams, decisionParams, decode, encode, runParams, searchWords, spanParams,
+  toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toMemory, toRun, toSession, toSpan,
 } from './rows.js';
 import type {
-  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, MemoryRecord, RunRecord, RunStatus,
+  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, MemoryRecord, RunRecord, RunStatus,
   SessionLease, SessionRecord, Store,
 } from './types.js';
 import type { Message } from '../core/messages.js';
@@ -88,6 +89,7 @@ export class PostgresStore implements Store {
     if (options.max !== undefined && (!Number.isInteger(options.max) || options.max < 1)) {
       throw new ConfigError('max', `must be a positive integer, got ${options.max}`);
     }
+    registerUrlPassword(connectionString);
     const Pool = await loadDriver();
     const extra = schema ? `-c search_path=${schema}` : undefined;
     const poolOptions = options.pool?.options;
@@ -241,8 +243,8 @@ export class PostgresStore implements Store {
     return rows.map(toAudit);
   }
 
-  async recordDecision(consumer: string, eventId: string, decision: unknown): Promise<boolean> {
-    const { rowCount } = await this.q('recordDecision', [consumer, eventId, encode(decision, `decision for ${eventId}`), Date.now()]);
+  async recordDecision(consumer: string, eventId: string, decision: unknown, meta?: DecisionMeta): Promise<boolean> {
+    const { rowCount } = await this.q('recordDecision', decisionParams(consumer, eventId, decision, meta));
     return rowCount === 1;
   }
 
@@ -271,6 +273,43 @@ export class PostgresStore implements Store {
     const consumer = filter.consumer ?? null;
     const { rows } = await this.q('listDeadLetters', [consumer, consumer]);
     return rows.map(toDeadLetter);
+  }
+
+  async listUnpublished(consumer: string, filter: { limit?: number; decidedBefore?: number } = {}): Promise<DecisionRecord[]> {
+    const { rows } = await this.q('listUnpublished', [consumer, filter.decidedBefore ?? Date.now(), checkLimit(filter.limit) ?? null]);
+    return rows.map(toDecision);
+  }
+
+  async markPublished(consumer: string, eventId: string): Promise<void> {
+    await this.q('markPublished', [Date.now(), consumer, eventId]);
+  }
+
+  async inboxPut(inbox: string, eventId: string, payload: unknown): Promise<boolean> {
+    const { rowCount } = await this.q('inboxPut', [inbox, eventId, encode(payload, `event ${eventId}`), Date.now()]);
+    return rowCount === 1;
+  }
+
+  async inboxClaim(inbox: string, owner: string, max: number, leaseMs: number): Promise<InboxEntry[]> {
+    const now = Date.now();
+    const { rows } = await this.q('inboxClaim', [owner, now + leaseMs, inbox, now, checkLimit(max), now]);
+    return toInboxEntries(rows);
+  }
+
+  async inboxRenew(inbox: string, owner: string, leaseMs: number): Promise<void> {
+    await this.q('inboxRenew', [Date.now() + leaseMs, inbox, owner]);
+  }
+
+  async inboxRelease(inbox: string, owner: string, eventId?: string): Promise<void> {
+    await this.q('inboxRelease', [inbox, owner, eventId ?? null, eventId ?? null]);
+  }
+
+  async inboxRemove(inbox: string, eventId: string): Promise<void> {
+    await this.q('inboxRemove', [inbox, eventId]);
+  }
+
+  async inboxCount(inbox: string): Promise<number> {
+    const { rows } = await this.q('inboxCount', [inbox]);
+    return Number(rows[0]!.n);
   }
 
   /** Multi-row INSERTs (a batch is one round trip per 500 spans), all in one transaction. */

@@ -9,6 +9,8 @@
 const RUN_COLUMNS = 'run_id, workflow, input, status, output, error, state, created_at, updated_at';
 const APPROVAL_COLUMNS =
   'approval_id, run_id, tool, args, call_key, reviewer, evidence, recommendation, status, deadline, decided_by, decided_at, comment, created_at';
+const DECISION_COLUMNS = 'consumer, event_id, decision, decided_at, run_id, attempts, published_at';
+const INBOX_COLUMNS = 'inbox, event_id, payload, received_at, deliveries';
 const SESSION_COLUMNS = 'owner, session_id, version, message_count, holder, held_until, summary, created_at, updated_at';
 const SPAN_COLUMNS = 'trace_id, span_id, parent_id, kind, name, start_time, duration_ms, status, attributes, error';
 
@@ -52,13 +54,39 @@ export const SQL = {
   listAudit: `SELECT at, approval_id, run_id, actor, action, detail FROM ap_audit
     WHERE (CAST(? AS TEXT) IS NULL OR approval_id = ?) AND (CAST(? AS TEXT) IS NULL OR run_id = ?) ORDER BY seq`,
 
-  recordDecision: `INSERT INTO ap_decisions (consumer, event_id, decision, decided_at) VALUES (?, ?, ?, ?)
+  /** Params: consumer, eventId, decision, decidedAt, runId, attempts, publishedAt (NULL = in the outbox). */
+  recordDecision: `INSERT INTO ap_decisions (${DECISION_COLUMNS}) VALUES (${placeholders(7)})
     ON CONFLICT (consumer, event_id) DO NOTHING`,
-  getDecision: `SELECT consumer, event_id, decision, decided_at FROM ap_decisions WHERE consumer = ? AND event_id = ?`,
+  getDecision: `SELECT ${DECISION_COLUMNS} FROM ap_decisions WHERE consumer = ? AND event_id = ?`,
   /** Order of recording. Params: consumer, consumer, limit. */
-  listDecisions: `SELECT consumer, event_id, decision, decided_at FROM ap_decisions
+  listDecisions: `SELECT ${DECISION_COLUMNS} FROM ap_decisions
     WHERE (CAST(? AS TEXT) IS NULL OR consumer = ?) ORDER BY seq LIMIT ?`,
   countDecisions: `SELECT COUNT(*) AS n FROM ap_decisions WHERE (CAST(? AS TEXT) IS NULL OR consumer = ?)`,
+  /** The outbox: stored, not yet published, oldest first. Params: consumer, decided at or before, limit. */
+  listUnpublished: `SELECT ${DECISION_COLUMNS} FROM ap_decisions
+    WHERE consumer = ? AND published_at IS NULL AND decided_at <= ? ORDER BY seq LIMIT ?`,
+  /** Params: publishedAt, consumer, eventId. */
+  markPublished: `UPDATE ap_decisions SET published_at = ? WHERE consumer = ? AND event_id = ? AND published_at IS NULL`,
+
+  inboxPut: `INSERT INTO ap_inbox (inbox, event_id, payload, received_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (inbox, event_id) DO NOTHING`,
+  /**
+   * Takes the oldest free entries (never claimed, released, or with an expired lease). The outer condition is
+   * re-checked on rows another transaction changed meanwhile, so two claimers never both get one entry.
+   * Params: owner, leaseUntil, inbox, now, limit, now.
+   */
+  inboxClaim: `UPDATE ap_inbox SET owner = ?, lease_until = ?, deliveries = deliveries + 1
+    WHERE seq IN (SELECT seq FROM ap_inbox WHERE inbox = ? AND (owner IS NULL OR lease_until < ?) ORDER BY seq LIMIT ?)
+      AND (owner IS NULL OR lease_until < ?)
+    RETURNING seq, ${INBOX_COLUMNS}`,
+  /** Params: leaseUntil, inbox, owner. */
+  inboxRenew: `UPDATE ap_inbox SET lease_until = ? WHERE inbox = ? AND owner = ?`,
+  /** Params: inbox, owner, eventId, eventId (NULL: every entry of that owner). */
+  inboxRelease: `UPDATE ap_inbox SET owner = NULL, lease_until = NULL
+    WHERE inbox = ? AND owner = ? AND (CAST(? AS TEXT) IS NULL OR event_id = ?)`,
+  inboxRemove: `DELETE FROM ap_inbox WHERE inbox = ? AND event_id = ?`,
+  inboxCount: `SELECT COUNT(*) AS n FROM ap_inbox WHERE inbox = ?`,
+
   /** One letter per (consumer, event): a later failure of the same event replaces it. */
   putDeadLetter: `INSERT INTO ap_dead_letters (consumer, event_id, payload, error, attempts, at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (consumer, event_id) DO UPDATE SET payload = excluded.payload, error = excluded.error,

@@ -3,9 +3,12 @@
  * by both backends (their drivers return the same shapes for TEXT, INTEGER
  * and DOUBLE PRECISION columns).
  */
+import { scrubText } from '../core/secrets.js';
 import type { SpanRecord } from '../core/span.js';
 import { StoreError } from './errors.js';
-import type { ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, MemoryRecord, RunRecord, RunStatus, SessionRecord } from './types.js';
+import type {
+  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, MemoryRecord, RunRecord, RunStatus, SessionRecord,
+} from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -20,7 +23,8 @@ export function encode(value: unknown, what: string): string | null {
   }
   // JSON.stringify returns undefined for functions and symbols.
   if (text === undefined) throw new StoreError(`${what} is not JSON-serializable (${typeof value})`);
-  return text;
+  // Every value the store keeps passes here: no registered secret or key-shaped token reaches a table.
+  return scrubText(text);
 }
 
 export function decode(text: unknown): unknown {
@@ -92,12 +96,12 @@ export function approvalParams(a: ApprovalRecord): unknown[] {
     a.callKey,
     a.reviewer,
     encode(a.evidence, 'approval evidence'),
-    a.recommendation ?? null,
+    a.recommendation === undefined ? null : scrubText(a.recommendation),
     a.status,
     a.deadline ?? null,
     a.decidedBy ?? null,
     a.decidedAt ?? null,
-    a.comment ?? null,
+    a.comment === undefined ? null : scrubText(a.comment),
     a.createdAt,
   ];
 }
@@ -123,7 +127,31 @@ export function toDecision(r: Row): DecisionRecord {
     eventId: r.event_id as string,
     decision: decode(r.decision),
     decidedAt: Number(r.decided_at),
+    runId: str(r.run_id),
+    attempts: num(r.attempts),
+    publishedAt: num(r.published_at),
   });
+}
+
+/** Params of recordDecision; without a publisher to wait for, a decision is born published (never in the outbox). */
+export function decisionParams(consumer: string, eventId: string, decision: unknown, meta: DecisionMeta = {}): unknown[] {
+  const at = Date.now();
+  return [consumer, eventId, encode(decision, `decision for ${eventId}`), at, meta.runId ?? null, meta.attempts ?? null, meta.publish ? null : at];
+}
+
+export function toInboxEntry(r: Row): InboxEntry {
+  return {
+    inbox: r.inbox as string,
+    eventId: r.event_id as string,
+    payload: decode(r.payload),
+    receivedAt: Number(r.received_at),
+    deliveries: Number(r.deliveries),
+  };
+}
+
+/** Claimed entries come back from UPDATE ... RETURNING in no set order: oldest first. */
+export function toInboxEntries(rows: Row[]): InboxEntry[] {
+  return [...rows].sort((a, b) => Number(a.seq) - Number(b.seq)).map(toInboxEntry);
 }
 
 export function toDeadLetter(r: Row): DeadLetter {
@@ -138,7 +166,7 @@ export function toDeadLetter(r: Row): DeadLetter {
 }
 
 export function deadLetterParams(d: DeadLetter): unknown[] {
-  return [d.consumer, d.eventId, encode(d.payload, 'dead letter payload'), d.error, d.attempts, d.at];
+  return [d.consumer, d.eventId, encode(d.payload, 'dead letter payload'), scrubText(d.error), d.attempts, d.at];
 }
 
 export function toSpan(r: Row): SpanRecord {

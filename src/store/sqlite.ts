@@ -18,11 +18,11 @@ import {
 import { MEMORY_SQL } from './memory-sql.js';
 import { SQL, type QueryName } from './queries.js';
 import {
-  approvalParams, auditParams, checkLimit, deadLetterParams, decode, encode, runParams, searchWords, spanParams,
-  toApproval, toAudit, toDeadLetter, toDecision, toMemory, toRun, toSession, toSpan,
+  approvalParams, auditParams, checkLimit, deadLetterParams, decisionParams, decode, encode, runParams, searchWords, spanParams,
+  toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toMemory, toRun, toSession, toSpan,
 } from './rows.js';
 import type {
-  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionRecord, MemoryRecord, RunRecord, RunStatus,
+  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, MemoryRecord, RunRecord, RunStatus,
   SessionLease, SessionRecord, Store,
 } from './types.js';
 import type { Message } from '../core/messages.js';
@@ -189,9 +189,8 @@ export class SqliteStore implements Store {
     return (this.stmts.listAudit.all(approvalId, approvalId, runId, runId) as Row[]).map(toAudit);
   }
 
-  async recordDecision(consumer: string, eventId: string, decision: unknown): Promise<boolean> {
-    const info = this.stmts.recordDecision.run(consumer, eventId, encode(decision, `decision for ${eventId}`), Date.now());
-    return info.changes === 1;
+  async recordDecision(consumer: string, eventId: string, decision: unknown, meta?: DecisionMeta): Promise<boolean> {
+    return this.stmts.recordDecision.run(decisionParams(consumer, eventId, decision, meta)).changes === 1;
   }
 
   async getDecision(consumer: string, eventId: string): Promise<DecisionRecord | undefined> {
@@ -217,6 +216,40 @@ export class SqliteStore implements Store {
   async listDeadLetters(filter: { consumer?: string } = {}): Promise<DeadLetter[]> {
     const consumer = filter.consumer ?? null;
     return (this.stmts.listDeadLetters.all(consumer, consumer) as Row[]).map(toDeadLetter);
+  }
+
+  async listUnpublished(consumer: string, filter: { limit?: number; decidedBefore?: number } = {}): Promise<DecisionRecord[]> {
+    const rows = this.stmts.listUnpublished.all(consumer, filter.decidedBefore ?? Date.now(), checkLimit(filter.limit) ?? NO_LIMIT) as Row[];
+    return rows.map(toDecision);
+  }
+
+  async markPublished(consumer: string, eventId: string): Promise<void> {
+    this.stmts.markPublished.run(Date.now(), consumer, eventId);
+  }
+
+  async inboxPut(inbox: string, eventId: string, payload: unknown): Promise<boolean> {
+    return this.stmts.inboxPut.run(inbox, eventId, encode(payload, `event ${eventId}`), Date.now()).changes === 1;
+  }
+
+  async inboxClaim(inbox: string, owner: string, max: number, leaseMs: number): Promise<InboxEntry[]> {
+    const now = Date.now();
+    return toInboxEntries(this.stmts.inboxClaim.all(owner, now + leaseMs, inbox, now, checkLimit(max), now) as Row[]);
+  }
+
+  async inboxRenew(inbox: string, owner: string, leaseMs: number): Promise<void> {
+    this.stmts.inboxRenew.run(Date.now() + leaseMs, inbox, owner);
+  }
+
+  async inboxRelease(inbox: string, owner: string, eventId?: string): Promise<void> {
+    this.stmts.inboxRelease.run(inbox, owner, eventId ?? null, eventId ?? null);
+  }
+
+  async inboxRemove(inbox: string, eventId: string): Promise<void> {
+    this.stmts.inboxRemove.run(inbox, eventId);
+  }
+
+  async inboxCount(inbox: string): Promise<number> {
+    return Number((this.stmts.inboxCount.get(inbox) as Row).n);
   }
 
   async appendSpans(spans: readonly SpanRecord[]): Promise<void> {

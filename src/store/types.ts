@@ -56,6 +56,28 @@ export interface DecisionRecord {
   eventId: string;
   decision: unknown;
   decidedAt: number;
+  /** The run that decided it and its attempts, when the consumer said. */
+  runId?: string;
+  attempts?: number;
+  /** When it was published; absent while it waits in the outbox. */
+  publishedAt?: number;
+}
+
+export interface DecisionMeta {
+  runId?: string;
+  attempts?: number;
+  /** The consumer publishes decisions: keep this one in the outbox until markPublished. */
+  publish?: boolean;
+}
+
+/** An accepted event waiting in a durable inbox until a consumer has decided it. */
+export interface InboxEntry {
+  inbox: string;
+  eventId: string;
+  payload: unknown;
+  receivedAt: number;
+  /** How many times it has been claimed (1 = first delivery). */
+  deliveries: number;
 }
 
 export interface DeadLetter {
@@ -142,12 +164,30 @@ export interface Store {
 
   // Event processing: idempotency by event id, decisions, dead letters
   /** Stores the decision for (consumer, eventId) unless one exists; true when this call stored it. */
-  recordDecision(consumer: string, eventId: string, decision: unknown): Promise<boolean>;
+  recordDecision(consumer: string, eventId: string, decision: unknown, meta?: DecisionMeta): Promise<boolean>;
   getDecision(consumer: string, eventId: string): Promise<DecisionRecord | undefined>;
   listDecisions(filter?: { consumer?: string; limit?: number }): Promise<DecisionRecord[]>;
   countDecisions(consumer?: string): Promise<number>;
   putDeadLetter(letter: DeadLetter): Promise<void>;
   listDeadLetters(filter?: { consumer?: string }): Promise<DeadLetter[]>;
+
+  // The decisions outbox: stored with `publish: true`, waiting for markPublished
+  /** Oldest first: decisions of `consumer` stored at or before `decidedBefore` (default: now) and not yet published. */
+  listUnpublished(consumer: string, filter?: { limit?: number; decidedBefore?: number }): Promise<DecisionRecord[]>;
+  markPublished(consumer: string, eventId: string): Promise<void>;
+
+  // The event inbox: accepted events, durable until decided (what a webhook answers 202 for)
+  /** Adds an accepted event unless one with this id is already waiting; true when this call added it. */
+  inboxPut(inbox: string, eventId: string, payload: unknown): Promise<boolean>;
+  /** Takes up to `max` free entries (oldest first) for `owner` until `leaseMs` from now. */
+  inboxClaim(inbox: string, owner: string, max: number, leaseMs: number): Promise<InboxEntry[]>;
+  /** Extends the lease of every entry `owner` holds. */
+  inboxRenew(inbox: string, owner: string, leaseMs: number): Promise<void>;
+  /** Frees one entry (`eventId`) or every entry `owner` holds, for anyone to claim at once. */
+  inboxRelease(inbox: string, owner: string, eventId?: string): Promise<void>;
+  /** The event is done with (decided or dead-lettered). */
+  inboxRemove(inbox: string, eventId: string): Promise<void>;
+  inboxCount(inbox: string): Promise<number>;
 
   // Traces
   appendSpans(spans: readonly SpanRecord[]): Promise<void>;

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
-import {
-  Agent, ConfigError, OutputValidationError, RunAborted, run, scripted, spanTree, tool, toolResults, type AnyTool, type ScriptedTurn,
-} from '../../src/index.js';
+import { Agent, ConfigError, OutputValidationError, RunAborted, run, spanTree, tool, type AnyTool } from 'agent-patterns';
+import { scripted, toolResults, type ScriptedTurn } from 'agent-patterns/testing';
 
 const order = tool({
   name: 'get_order',

@@ -1,12 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { Agent, Budget, BudgetExceeded, ConfigError, run, scripted, setPrice, tool, toolResults, type BudgetLimits } from '../../src/index.js';
+import { Agent, Budget, BudgetExceeded, ConfigError, run, setPrice, tool, type BudgetLimits, type Model } from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 const add = tool({ name: 'add', description: 'Add two numbers.', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
 
 /** Calls `add` forever: only a budget can stop it. */
 function endlessAgent(usage = { inputTokens: 10, outputTokens: 5 }, modelId?: string) {
-  const model = scripted((req) => ({ toolCalls: [{ name: 'add', args: { a: toolResults(req).length, b: 1 } }], usage }), modelId ? { name: modelId } : {});
+  const script = scripted((req) => ({ toolCalls: [{ name: 'add', args: { a: toolResults(req).length, b: 1 } }], usage }));
+  // The scripted model is free by definition: a priced model is the same script under another provider's name.
+  const model: Model = modelId ? { provider: 'test-provider', modelId, generate: (r, o) => script.generate(r, o), stream: (r, o) => script.stream(r, o) } : script;
   return new Agent({ name: 'endless', instructions: 'loop', model, tools: [add], maxTurns: 1000 });
 }
 
@@ -49,6 +52,29 @@ describe('Budget caps', () => {
     const err = await tripped({ maxCostUsd: 25 }, endlessAgent({ inputTokens: 10, outputTokens: 1 }, 'test-priced-model'));
     expect(err.limit).toBe('maxCostUsd');
     expect(err.usage).toMatchObject({ modelTurns: 3, costUsd: 30 });
+  });
+
+  it('a cost cap on a model without a price fails before the first call, saying how to set one', async () => {
+    let calls = 0;
+    const unpriced: Model = {
+      provider: 'test-provider',
+      modelId: 'no-such-price',
+      generate: async () => (calls++, { text: 'x', toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' }),
+      stream: () => { throw new Error('unused'); },
+    };
+    const agent = new Agent({ name: 'a', instructions: 'x', model: unpriced });
+    const err = await run(agent, 'go', { budget: { maxCostUsd: 1 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/test-provider:no-such-price has no price.*setPrice\('test-provider:no-such-price'/);
+    expect(calls).toBe(0);
+    // Without an explicit cap (the default one applies) the model runs, at no known cost.
+    await expect(run(agent, 'go')).resolves.toMatchObject({ usage: { costUsd: 0 } });
+    expect(calls).toBe(1);
+  });
+
+  it('the scripted model is free: a cost cap never asks it for a price', async () => {
+    const res = await run(new Agent({ name: 'a', instructions: 'x', model: scripted(['done'], { name: 'unlisted-name' }) }), 'go', { budget: { maxCostUsd: 0.01 } });
+    expect(res.usage.costUsd).toBe(0);
   });
 
   it('wall-time cap aborts an in-flight model call', async () => {

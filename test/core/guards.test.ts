@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, run, scripted, tool, toolResults, type ApprovalGate } from '../../src/index.js';
+import { Agent, run, tool, type ApprovalGate } from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 function refundRun(guard: (input: { amount: number }) => unknown, extra: { timeoutMs?: number; approval?: true } = {}) {
   const executed: number[] = [];

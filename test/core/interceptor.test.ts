@@ -6,10 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  Agent, ModelError, parallel, run, runStep, scripted, step, tool, toolResults, type Interceptor, type Model, type ModelResponse,
-  type StepInvocation, type StreamEvent,
-} from '../../src/index.js';
+import { Agent, ModelError, parallel, run, runStep, step, tool, type Interceptor, type Model, type ModelResponse, type StepInvocation, type StreamEvent } from 'agent-patterns';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 const add = tool({
   name: 'add',

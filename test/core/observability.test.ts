@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, JsonlTraceSink, REDACTED, Tracer, redact, run, scripted, tool } from '../../src/index.js';
+import { Agent, JsonlTraceSink, REDACTED, Tracer, redact, run, tool } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 import { PINO_REDACT_PATHS } from '../../src/core/redact.js';
 
 const login = tool({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { context, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
-import { Agent, run, scripted, tool } from '../../src/index.js';
+import { Agent, run, tool } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 import { OpenTelemetrySink } from '../../src/core/sinks/otel.js';
 
 interface Recorded {
@@ -36,12 +37,13 @@ describe('OpenTelemetry sink', () => {
     const { tracer, spans } = recordingTracer();
     const sink = await OpenTelemetrySink.create({ tracer });
     const getOrder = tool({ name: 'get_order', description: 'Fetch an order.', input: z.object({ id: z.string() }), execute: () => ({ status: 'shipped' }) });
-    const model = scripted([{ toolCalls: [{ name: 'get_order', args: { id: '1' } }], usage: { inputTokens: 12, outputTokens: 4 } }, 'shipped']);
+    const model = scripted([{ toolCalls: [{ name: 'get_order', args: { id: '1' } }], usage: { inputTokens: 12, outputTokens: 4, cacheReadTokens: 8, reasoningTokens: 2 } }, 'shipped']);
     await context.with(context.active(), () => run(new Agent({ name: 'support', instructions: 'x', model, tools: [getOrder] }), 'where?', { sinks: [sink] }));
     expect(spans.map((s) => s.name)).toEqual(['run support', 'chat scripted', 'execute_tool get_order', 'chat scripted']);
     expect(spans.slice(1).every((s) => s.parentName === 'run support')).toBe(true);
     expect(spans[1]!.options.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat', 'gen_ai.system': 'scripted', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 4,
+      'agent_patterns.usage.cacheReadTokens': 8, 'agent_patterns.usage.reasoningTokens': 2,
     });
     expect(spans[2]!.options.attributes).toMatchObject({ 'gen_ai.tool.name': 'get_order', 'gen_ai.tool.call.id': 'call_0_0' });
     for (const s of spans) expect(s.ended).toBeGreaterThanOrEqual(s.options.startTime as number);

@@ -4,7 +4,8 @@
  * a signal, derived contexts carry every field, run ids are UUID v4.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Agent, BudgetExceeded, RunAborted, RunContext, run, scripted } from '../../src/index.js';
+import { Agent, BudgetExceeded, RunAborted, RunContext, run } from 'agent-patterns';
+import { scripted } from 'agent-patterns/testing';
 import { CancelScope } from '../../src/core/cancel-scope.js';
 import { newRunId } from '../../src/core/run-id.js';
 

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  Agent, BudgetExceeded, durableRun, openStore, run, runStep, scripted, step, tool, toolResults, type Model, type SpanRecord, type Step,
-} from '../../src/index.js';
+import { Agent, BudgetExceeded, run, runStep, step, tool, type Model, type SpanRecord, type Step } from 'agent-patterns';
+import { durableRun } from 'agent-patterns/durable';
+import { openStore } from 'agent-patterns/store';
+import { scripted, toolResults } from 'agent-patterns/testing';
 
 const NEVER = () => new Promise<never>(() => {});
 

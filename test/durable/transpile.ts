@@ -30,7 +30,10 @@ export function transpileProject(name: string): string {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, outputText);
   }
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module', version: pkg.version }));
+  // The package's name and exports (pointing at the transpiled src/), so examples' `import … from 'agent-patterns'`
+  // resolves as a self-reference to the same modules the child loads by path.
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; exports: object };
+  const exports = JSON.parse(JSON.stringify(pkg.exports).replaceAll('./dist/src/', './src/')) as object;
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ name: pkg.name, type: 'module', version: pkg.version, exports }));
   return out;
 }

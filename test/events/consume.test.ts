@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consume, type EventDecision } from '../../src/events/consume.js';
 import { memorySource } from '../../src/events/memory.js';
-import type { Delivery } from '../../src/events/source.js';
+import { SourceUnavailable, type Delivery } from '../../src/events/source.js';
 import { MemoryTraceSink } from '../../src/core/sinks/memory.js';
 import { step } from '../../src/core/step.js';
 import { FakeEventStore } from './fake-store.js';
@@ -219,5 +219,47 @@ describe('consume()', () => {
     const roots = sink.spans.filter((s) => s.kind === 'run');
     expect(roots.map((s) => s.attributes.requestId).sort()).toEqual(['e1', 'e2']);
     expect(roots.every((s) => s.name === 'decide' && s.status === 'ok')).toBe(true);
+  });
+
+  it('keeps a decision whose publish failed in the outbox and publishes it from there, once', async () => {
+    const src = memorySource<string>();
+    src.push('e1', 'x');
+    src.push('e2', 'y');
+    const store = new FakeEventStore();
+    const published: string[] = [];
+    let failNext = true;
+    const c = consume(src, async (p: string) => `decided ${p}`, {
+      consumer: 'c', logger, store, concurrency: 1, outboxIntervalMs: 30,
+      publish: (d) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('output stream down');
+        }
+        published.push(d.eventId);
+      },
+    });
+    await until(() => published.length === 2);
+    await new Promise((r) => setTimeout(r, 100)); // a few more drains: nothing is published twice
+    src.end();
+    const stats = await c.done;
+    expect(published.sort()).toEqual(['e1', 'e2']);
+    expect(stats).toMatchObject({ decided: 2, publishErrors: 1, republished: 1 });
+    expect(await store.listUnpublished('c')).toEqual([]);
+  });
+
+  it('ends with SourceUnavailable (after finishing what is in flight) when the source is gone for good', async () => {
+    const src = memorySource<string>();
+    src.push('e1', 'x');
+    const pull = src.pull.bind(src);
+    let pulls = 0;
+    src.pull = (max, signal) => (++pulls === 1 ? pull(max, signal) : Promise.reject(new SourceUnavailable('redis gone')));
+    const store = new FakeEventStore();
+    const c = consume(src, async () => {
+      await tick();
+      return 'allow';
+    }, { consumer: 'c', logger, store });
+    await expect(c.done).rejects.toThrow('redis gone');
+    expect(store.decisions.size).toBe(1);
+    expect(src.acked).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 /** The decision part of the Store contract in memory, for unit tests of consume(). */
-import type { DeadLetter, DecisionRecord } from '../../src/store/types.js';
+import type { DeadLetter, DecisionMeta, DecisionRecord } from '../../src/store/types.js';
 import type { EventStore } from '../../src/events/consume.js';
 
 export class FakeEventStore implements EventStore {
@@ -19,7 +19,7 @@ export class FakeEventStore implements EventStore {
     }
     return this.decisions.get(`${consumer}\u0000${eventId}`);
   }
-  async recordDecision(consumer: string, eventId: string, decision: unknown) {
+  async recordDecision(consumer: string, eventId: string, decision: unknown, meta: DecisionMeta = {}) {
     this.recordCalls++;
     if (this.failWrites > 0) {
       this.failWrites--;
@@ -28,9 +28,20 @@ export class FakeEventStore implements EventStore {
     }
     const key = `${consumer}\u0000${eventId}`;
     if (this.decisions.has(key)) return false;
-    this.decisions.set(key, { consumer, eventId, decision, decidedAt: Date.now() });
+    const at = Date.now();
+    this.decisions.set(key, { consumer, eventId, decision, decidedAt: at, runId: meta.runId, attempts: meta.attempts, ...(meta.publish ? {} : { publishedAt: at }) });
     this.log.push(`stored ${eventId}`);
     return true;
+  }
+  async listUnpublished(consumer: string, filter: { limit?: number; decidedBefore?: number } = {}) {
+    const before = filter.decidedBefore ?? Date.now();
+    return [...this.decisions.values()]
+      .filter((d) => d.consumer === consumer && d.publishedAt === undefined && d.decidedAt <= before)
+      .slice(0, filter.limit ?? Infinity);
+  }
+  async markPublished(consumer: string, eventId: string) {
+    const d = this.decisions.get(`${consumer}\u0000${eventId}`);
+    if (d && d.publishedAt === undefined) d.publishedAt = Date.now();
   }
   async putDeadLetter(letter: DeadLetter) {
     this.deadLetters.push(letter);

@@ -8,6 +8,7 @@ import { AnthropicModel, DEFAULT_ANTHROPIC_MAX_TOKENS } from '../../src/models/a
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { anthropicErrorReply, anthropicJsonReply, anthropicSseReply, messageEvents, messageObject } from '../support/wire/anthropic-messages.js';
 import { inOrder, wireServerPerTest, type WireServer } from '../support/wire/server.js';
+import { collect } from '../support/collect.js';
 
 const serve = wireServerPerTest();
 
@@ -18,11 +19,6 @@ function model(s: WireServer, extra: ConstructorParameters<typeof AnthropicModel
 const getOrder = tool({ name: 'get_order', description: 'Fetch an order by id.', input: z.object({ order_id: z.string() }), execute: () => ({}) });
 const ask: ModelRequest = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is order 1042?' }] };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('anthropic (Messages API) request mapping', () => {
   it('sends system, max_tokens, tool_use and grouped tool_result blocks', async () => {
@@ -48,10 +44,11 @@ describe('anthropic (Messages API) request mapping', () => {
     expect(req.path).toBe('/v1/messages');
     expect(req.headers['anthropic-version']).toBeTruthy();
     expect(req.headers.authorization ?? req.headers['x-api-key']).toContain('sk-ant-test');
-    expect(req.body.system).toBe('Be brief.');
+    // Prompt caching is on by default: breakpoints on the system prompt, the tools and the first message.
+    expect(req.body.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
     expect(req.body.max_tokens).toBe(DEFAULT_ANTHROPIC_MAX_TOKENS);
     expect(req.body.messages).toEqual([
-      { role: 'user', content: 'Where are orders 1042 and 1043?' },
+      { role: 'user', content: [{ type: 'text', text: 'Where are orders 1042 and 1043?', cache_control: { type: 'ephemeral' } }] },
       {
         role: 'assistant',
         content: [
@@ -68,10 +65,43 @@ describe('anthropic (Messages API) request mapping', () => {
         ],
       },
     ]);
-    expect(req.body.tools).toEqual([{ name: 'get_order', description: 'Fetch an order by id.', input_schema: getOrder.spec.parameters }]);
+    expect(req.body.tools).toEqual([
+      { name: 'get_order', description: 'Fetch an order by id.', input_schema: getOrder.spec.parameters, cache_control: { type: 'ephemeral' } },
+    ]);
     expect(req.body.tool_choice).toBeUndefined();
-    // cache reads count as input
-    expect(res).toEqual({ text: 'Both shipped.', toolCalls: [], usage: { inputTokens: 120, outputTokens: 5 }, finishReason: 'stop', providerRequestId: 'req_ant_1' });
+    // cache reads count as input, and are reported apart for pricing
+    expect(res).toEqual({
+      text: 'Both shipped.',
+      toolCalls: [],
+      usage: { inputTokens: 120, outputTokens: 5, cacheReadTokens: 20 },
+      finishReason: 'stop',
+      providerRequestId: 'req_ant_1',
+    });
+  });
+
+  it('prompt caching: more cached messages on request, at most four breakpoints, none when off', async () => {
+    const s = await serve(() => anthropicJsonReply(messageObject([{ text: 'ok' }])));
+    const convo: ModelRequest = {
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'two' },
+        { role: 'user', content: 'three' },
+        { role: 'assistant', content: 'four' },
+      ],
+      tools: [getOrder.spec],
+    };
+    await model(s, { promptCache: { messages: 3 } }).generate(convo);
+    const marked = (body: any) => [
+      Array.isArray(body.system) && body.system.some((b: any) => b.cache_control),
+      ...(body.tools ?? []).map((t: any) => Boolean(t.cache_control)),
+      ...body.messages.map((m: any) => Array.isArray(m.content) && m.content.some((b: any) => b.cache_control)),
+    ];
+    // system + tools + 2 messages = 4: the third message asked for does not fit.
+    expect(marked(s.requests[0]!.body)).toEqual([true, true, true, true, false, false]);
+    await model(s, { promptCache: false }).generate(convo);
+    expect(s.requests[1]!.body.system).toBe('Be brief.');
+    expect(marked(s.requests[1]!.body)).toEqual([false, false, false, false, false, false]);
   });
 
   it('maps tool_use blocks to tool calls', async () => {

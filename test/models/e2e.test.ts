@@ -4,7 +4,8 @@
  * same through the built CLI with the provider configured from the environment.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,8 +18,8 @@ import { prompt } from '../../src/patterns/prompt.js';
 import { createModel } from '../../src/models/registry.js';
 import { anthropicJsonReply, messageObject } from '../support/wire/anthropic-messages.js';
 import { chatJsonReply, completionObject } from '../support/wire/chat-completions.js';
-import { jsonReply, responseObject } from '../support/wire/openai-responses.js';
-import { anthropicOrderSupportResponder, toolResultBlocks } from '../support/wire/anthropic-messages.js';
+import { errorReply, jsonReply, responseObject, responsesMediaProblems } from '../support/wire/openai-responses.js';
+import { anthropicOrderSupportResponder, missingCacheBreakpoints, toolResultBlocks } from '../support/wire/anthropic-messages.js';
 import { chatOrderSupportResponder } from '../support/wire/chat-completions.js';
 import { functionOutputs, orderSupportResponder } from '../support/wire/openai-responses.js';
 import { wireServerPerTest, type WireReply } from '../support/wire/server.js';
@@ -65,7 +66,9 @@ describe('order-support on real providers (local wire servers)', () => {
     expect(out.answer).toBe(expectedAnswer);
     expect(out.actions).toMatchObject([{ tool: 'get_order', ok: true }]);
     expect(server.requests).toHaveLength(2);
-    expect(server.requests[0]!.body.system).toBe(SYSTEM_PROMPT);
+    expect(server.requests[0]!.body.system).toEqual([{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }]);
+    // The stable prefix carries cache_control on every turn: system, tools, the first message.
+    for (const r of server.requests) expect(missingCacheBreakpoints(r.body)).toEqual([]);
     const [result] = toolResultBlocks(server.requests[1]!.body);
     expect(JSON.parse(result!.content)).toMatchObject({ order_id: '1042', carrier: order.carrier });
   });
@@ -128,6 +131,57 @@ describe('the CLI on a real provider', () => {
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-cli-e2e');
     // The key never reaches the output.
     expect(stdout).not.toContain('sk-cli-e2e');
+  });
+
+  it('--model ai-sdk:openai/gpt-4o loads @ai-sdk/openai and runs the example through it', async () => {
+    const server = await serve(orderSupportResponder);
+    const env = { ...process.env, OPENAI_API_KEY: 'sk-cli-ai-sdk' };
+    const { stdout } = await run(
+      'node',
+      ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'ai-sdk:openai/gpt-4o', '--base-url', `${server.origin}/v1`, '--json'],
+      { cwd: root, env },
+    );
+    const json = JSON.parse(stdout) as { answer: string; scripted: boolean };
+    expect(json.answer).toBe(expectedAnswer);
+    expect(json.scripted).toBe(false);
+    expect(server.requests.map((r) => r.path)).toEqual(['/v1/responses', '/v1/responses']);
+    expect(server.requests[0]!.headers['user-agent']).toMatch(/ai-sdk/);
+  });
+
+  it('--model ai-sdk:<package not installed>/… says which package to install', async () => {
+    const err = (await run('node', ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'ai-sdk:@ai-sdk/google/gemini-2.5-flash'], { cwd: root }).catch(
+      (e: unknown) => e,
+    )) as { code: number; stderr: string };
+    expect(err.code).not.toBe(0);
+    expect(err.stderr).toContain('npm install @ai-sdk/google');
+  });
+
+  it('run order-support --attach photo.png --attach invoice.pdf sends both as Responses input parts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attach-'));
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+    const pdf = Buffer.from('%PDF-1.7\n%%EOF\n');
+    writeFileSync(join(dir, 'parcel.png'), png);
+    writeFileSync(join(dir, 'invoice.pdf'), pdf);
+    const server = await serve((req) => {
+      const problems = responsesMediaProblems(req.body);
+      return problems.length ? errorReply(400, problems.join('; ')) : orderSupportResponder(req);
+    });
+    const env = { ...process.env, OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: 'sk-attach' };
+    const args = ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'openai:gpt-4o', '--json', '--attach', join(dir, 'parcel.png'), '--attach', join(dir, 'invoice.pdf')];
+    const { stdout } = await run('node', args, { cwd: root, env });
+    expect((JSON.parse(stdout) as { answer: string }).answer).toBe(expectedAnswer);
+    const user = (server.requests[0]!.body.input as any[]).find((i) => i.role === 'user');
+    expect(user.content).toEqual([
+      { type: 'input_text', text: 'Where is order 1042?' },
+      { type: 'input_image', detail: 'auto', image_url: `data:image/png;base64,${png.toString('base64')}` },
+      { type: 'input_file', filename: 'invoice.pdf', file_data: `data:application/pdf;base64,${pdf.toString('base64')}` },
+    ]);
+    const refused = (await run('node', ['bin/agent-patterns.js', 'run', 'troubleshooting', '--attach', join(dir, 'parcel.png')], { cwd: root }).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('takes text only');
   });
 
   it('a missing OPENAI_API_KEY is one clear line and a non-zero exit', async () => {

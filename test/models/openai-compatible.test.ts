@@ -8,6 +8,7 @@ import { OpenAICompatibleModel } from '../../src/models/openai-compatible.js';
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { chatErrorReply, chatJsonReply, chatSseReply, chunkEvents, completionObject } from '../support/wire/chat-completions.js';
 import { inOrder, startWireServer, wireServerPerTest, type WireServer } from '../support/wire/server.js';
+import { collect } from '../support/collect.js';
 
 const serve = wireServerPerTest();
 
@@ -18,11 +19,6 @@ function model(s: WireServer, extra: ConstructorParameters<typeof OpenAICompatib
 const getOrder = tool({ name: 'get_order', description: 'Fetch an order by id.', input: z.object({ order_id: z.string() }), execute: () => ({}) });
 const ask: ModelRequest = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is order 1042?' }] };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('openai-compatible (Chat Completions)', () => {
   it('sends messages, tools and tool results in the chat format; sends no Authorization without a key', async () => {

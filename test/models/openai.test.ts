@@ -8,6 +8,7 @@ import { OpenAIResponsesModel } from '../../src/models/openai.js';
 import type { RetryInfo } from '../../src/models/http/retry.js';
 import { errorReply, jsonReply, responseEvents, responseObject, sseReply } from '../support/wire/openai-responses.js';
 import { inOrder, wireServerPerTest, type WireServer } from '../support/wire/server.js';
+import { collect } from '../support/collect.js';
 
 const serve = wireServerPerTest();
 
@@ -24,11 +25,6 @@ const getOrder = tool({
 
 const ask: ModelRequest = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is order 1042?' }] };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('openai (Responses API) request mapping', () => {
   it('sends system as instructions, tools as strict function tools, and a conversation with tool calls as items', async () => {

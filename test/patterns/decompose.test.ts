@@ -138,6 +138,17 @@ describe('decompose (pattern 8)', () => {
     );
     expect(() => decompose(planner(3), worker, synth, { workerBudget: { maxModelTurns: -1 } })).toThrow(/workerBudget.maxModelTurns/);
   });
+  it("a worker's budget share keeps the run's cost cap: an unpriced model fails before its first call", async () => {
+    const model: Model = { ...renamed(scripted(() => 'note'), 'x'), provider: 'test-unpriced' };
+    const note = prompt<string, string>({ name: 'note', model, instructions: 'note' });
+    const worker: Step<WorkerInput<string, string, string>, string> = {
+      name: 'worker',
+      run: async (input, ctx: RunContext) => runStep(ctx, note, input.workstream.name),
+    };
+    const err = await run(decompose(planner(3), worker, synth, { workerBudget: { maxModelTurns: 3 } }), 'goal', { budget: { maxCostUsd: 1 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/test-unpriced:x has no price/);
+  });
   it('cancels in-flight workers on abort (RunAborted)', async () => {
     const ctl = new AbortController();
     let started = 0;

@@ -14,7 +14,7 @@ import { run } from '../../src/core/run.js';
 import { scripted } from '../../src/models/scripted.js';
 import {
   codeGenerator, codeReflector, extractCode, jsonEqual, reflexion, type CodingTask, type GenerateRequest, type Reflection, type ReflectRequest,
-} from '../../src/patterns/reflexion.js';
+} from '../../src/sandbox/reflexion.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
 import { openStore } from '../../src/store/open.js';
 

@@ -107,7 +107,8 @@ describe('a non-root user (user namespaces)', () => {
     chmodSync(copy, 0o755);
     const dist = fileURLToPath(new URL('../../dist/src/', import.meta.url));
     cpSync(join(dist, 'sandbox'), join(copy, 'src/sandbox'), { recursive: true });
-    cpSync(join(dist, 'core/errors.js'), join(copy, 'src/core/errors.js'));
+    // core/errors.js and what it imports (errors are born with secrets scrubbed).
+    for (const f of ['errors.js', 'secrets.js']) cpSync(join(dist, 'core', f), join(copy, 'src/core', f));
     for (const d of [join(copy, 'src'), join(copy, 'src/sandbox'), join(copy, 'src/core')]) chmodSync(d, 0o755);
     const script = `
       import { createSandbox } from ${JSON.stringify(pathToFileURL(join(copy, 'src/sandbox/sandbox.js')).href)};

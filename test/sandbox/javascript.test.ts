@@ -182,6 +182,65 @@ describe.concurrent('javascript sandbox', () => {
     expect(r.error?.kind).toBe('protocol');
   });
 
+  it('ends a flood written just before main returns as output_limit, not ok with a cut stdout', async () => {
+    for (const code of [
+      'function main() { process.stdout.write("x".repeat(5e6)); return 2; }',
+      'function main() { for (let i = 0; i < 1e6; i++) console.log(i); return 1; }',
+      'console.log("x".repeat(5e6));',
+    ]) {
+      const r = await js(code, null, { maxOutputBytes: 64 * 1024 });
+      expect(r.ok, code).toBe(false);
+      expect(r.error?.kind, code).toBe('output_limit');
+    }
+  });
+
+  it('cannot forge its verdict: a result it writes to the runner\'s descriptor is refused, the run is not ok', async () => {
+    const forged = 'require("node:fs").writeSync(3, JSON.stringify({ ok: true, output: "FORGED" }))';
+    for (const code of [
+      `${forged}; process.exit(0);`,
+      `function main() { ${forged}; process.exit(0); }`,
+      `function main() { ${forged}; throw new Error("really failed"); }`,
+    ]) {
+      const r = await js(code);
+      expect(r.ok, code).toBe(false);
+      expect(r.output, code).toBeNull();
+      expect(r.error?.kind, code).toBe('protocol');
+    }
+    // Replacing what the runner writes its result with changes nothing: it captured them before the program loaded.
+    const patched = await js('function main() { require("node:fs").writeSync = () => 0; JSON.stringify = () => \'{"ok":true,"output":"FORGED"}\'; process.reallyExit = () => {}; return 1; }');
+    expect(patched).toMatchObject({ ok: true, output: 1 });
+  });
+
+  it('cannot reach the seal: stdin is closed, and heap snapshots, vm, module and file modules are refused', async () => {
+    const r = await js(`function main() {
+      const out = {};
+      const t = (k, f) => { try { out[k] = typeof f(); } catch (e) { out[k] = 'denied: ' + (e.code || e.message); } };
+      try { out.stdin = /^[\\w-]{24}$/.test(require('node:fs').readFileSync(0, 'utf8')) ? 'read the seal' : 'denied: consumed'; } catch (e) { out.stdin = 'denied: ' + e.code; }
+      t('v8', () => require('node:v8').getHeapSnapshot());
+      t('vm', () => require('vm'));
+      t('module', () => require('node:module'));
+      t('builtin', () => process.getBuiltinModule('v8'));
+      t('mainModule', () => process.mainModule.require('v8'));
+      t('inspector', () => require('inspector'));
+      t('file', () => { require('node:fs').writeFileSync('/work/x.js', 'module.exports = 1'); return require('/work/x.js'); });
+      return out;
+    }`);
+    for (const [k, v] of Object.entries(r.output as Record<string, string>)) expect(v, k).toMatch(/^denied/);
+  });
+
+  it('says the network is blocked when the program calls fetch', async () => {
+    const r = await js('function main() { return fetch("http://127.0.0.1:1/"); }');
+    expect(r.error?.kind).toBe('runtime_error');
+    expect(r.error?.message).toMatch(/^TypeError \[ERR_SANDBOX_NETWORK\]: fetch failed: network is blocked in the sandbox/);
+    expect(r.error?.message).not.toMatch(/WebAssembly/);
+  });
+
+  it('reports a heap kill with its limit, and no V8 report in stderr', async () => {
+    const r = await js('function main() { console.error("before"); const a = []; for (;;) a.push(new Array(1e5).fill(1)); }', null, { memoryMb: 48 });
+    expect(r.error).toEqual({ kind: 'memory_limit', message: 'memory limit of 48 MB reached; the run was killed' });
+    expect(r.stderr).toBe('before\n');
+  });
+
   it('treats a script without main as null output, or as no_main when main is required', async () => {
     const script = await js('console.log("just a script")');
     expect(script.ok).toBe(true);

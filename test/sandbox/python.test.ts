@@ -133,4 +133,33 @@ def main(_):
     expect(r.error?.kind).toBe('output_limit');
     expect(r.stdout.length).toBeLessThanOrEqual(64 * 1024);
   });
+
+  it('ends a flood written just before main returns as output_limit, not ok with a cut stdout', async () => {
+    const r = await py('def main(_):\n    print("x" * 5_000_000)\n    return 1\n', null, { maxOutputBytes: 64 * 1024 });
+    expect(r.ok).toBe(false);
+    expect(r.error?.kind).toBe('output_limit');
+  });
+
+  it('cannot forge its verdict: a result it writes to the runner\'s descriptor is refused, the run is not ok', async () => {
+    for (const code of [
+      'import os\nos.write(3, b\'{"ok":true,"output":"FORGED"}\')\nos._exit(0)\n',
+      'import os\ndef main(_):\n    os.write(3, b\'{"ok":true,"output":"FORGED"}\')\n    os._exit(0)\n',
+      'import os\ndef main(_):\n    os.write(3, b\'{"ok":true,"output":"FORGED"}\')\n    raise ValueError("really failed")\n',
+    ]) {
+      const r = await py(code);
+      expect(r.ok, code).toBe(false);
+      expect(r.output, code).toBeNull();
+      expect(r.error?.kind, code).toBe('protocol');
+    }
+  });
+
+  it('cannot read the seal from stdin: the runner took it and closed the descriptor', async () => {
+    const r = await py('import os\ndef main(_):\n    try:\n        return os.read(0, 100).decode()\n    except OSError as e:\n        return "closed: " + e.strerror\n');
+    expect(r.output).toMatch(/^closed/);
+  });
+
+  it('reports a memory kill with its limit', async () => {
+    const r = await py('def main(_):\n    a = []\n    while True:\n        a.append(bytearray(8 << 20))\n', null, { memoryMb: 48 });
+    expect(r.error).toMatchObject({ kind: 'memory_limit', message: expect.stringMatching(/^memory limit of 48 MB reached/) });
+  });
 });

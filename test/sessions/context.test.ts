@@ -9,7 +9,7 @@
 import { countTokens } from 'gpt-tokenizer/model/gpt-4o';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Message } from '../../src/core/messages.js';
+import { textOf, type Message } from '../../src/core/messages.js';
 import type { ModelRequest } from '../../src/core/model.js';
 import { run } from '../../src/core/run.js';
 import { tool } from '../../src/core/tool.js';
@@ -41,8 +41,9 @@ function supportAgent(seen: ModelRequest[]) {
     (req) => {
       seen.push({ ...req, messages: [...req.messages] });
       const last = req.messages.at(-1)!;
-      if (last.role === 'user') return { toolCalls: [{ name: 'lookup', args: { id: /order (\d+)/.exec(last.content)![1] } }] };
-      return `Order ${(JSON.parse(last.content) as { id: string }).id} is shipped with DHL. ${'Thank you for your patience. '.repeat(3)}`;
+      const text = textOf(last.content);
+      if (last.role === 'user') return { toolCalls: [{ name: 'lookup', args: { id: /order (\d+)/.exec(text)![1] } }] };
+      return `Order ${(JSON.parse(text) as { id: string }).id} is shipped with DHL. ${'Thank you for your patience. '.repeat(3)}`;
     },
     { name: 'gpt-4o' },
   );
@@ -53,7 +54,7 @@ function supportAgent(seen: ModelRequest[]) {
 function independentCount(req: ModelRequest): number {
   const chat = req.messages.map((m) => ({
     role: m.role === 'tool' ? ('user' as const) : m.role,
-    content: m.content + (m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => c.name + c.arguments).join('') : '') + (m.role === 'tool' ? m.toolName : ''),
+    content: textOf(m.content) + (m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => c.name + c.arguments).join('') : '') + (m.role === 'tool' ? m.toolName : ''),
   }));
   return countTokens(chat) + (req.tools ? countTokens(JSON.stringify(req.tools)) : 0);
 }
@@ -126,7 +127,7 @@ describe('context policies over a 200-turn conversation', () => {
     const carrying = (k: number) => seen.filter((req) => req.messages.some((m) => m.role === 'system' && m.content.includes(`Summary #${k}:`))).length;
     for (let k = 1; k <= summaries.length; k++) expect(carrying(k)).toBeGreaterThan(4);
     expect((await s.getSession('u', 'sum'))!.summary).toMatchObject({ text: expect.stringContaining(`Summary #${summaries.length}:`) });
-    for (const req of seen) expectWellFormed({ ...req, messages: req.messages.filter((m, i) => i === 0 || !m.content.startsWith('Summary of the earlier')) });
+    for (const req of seen) expectWellFormed({ ...req, messages: req.messages.filter((m, i) => i === 0 || !textOf(m.content).startsWith('Summary of the earlier')) });
   });
 });
 

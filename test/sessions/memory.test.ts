@@ -1,5 +1,6 @@
 /** The memory toolset: an agent remembers a fact in one conversation and recalls it in another, per owner, within a cap. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { textOf } from '../../src/core/messages.js';
 import { run } from '../../src/core/run.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { scripted } from '../../src/models/scripted.js';
@@ -17,7 +18,7 @@ afterEach(async () => {
 const model = scripted((req) => {
   const last = req.messages.at(-1)!;
   if (last.role === 'tool') return `tool said: ${last.content}`;
-  const [verb, rest] = last.content.split(': ');
+  const [verb, rest] = textOf(last.content).split(': ');
   return { toolCalls: [{ name: verb!, args: verb === 'remember' ? { fact: rest } : { query: rest } }] };
 });
 

@@ -117,7 +117,7 @@ describe.each(targets)('sessions across processes (%s)', (label, targetOf) => {
         const [q, call, result, answer] = messages.slice(i, i + 4);
         // One turn, whole: its question, its tool call and result, its answer.
         expect(q).toMatchObject({ role: 'user' });
-        const tag = q!.content;
+        const tag = q!.content as string;
         expect(call).toMatchObject({ role: 'assistant', toolCalls: [{ name: 'echo', arguments: JSON.stringify({ tag }) }] });
         expect(result).toMatchObject({ role: 'tool', content: tag });
         expect(answer).toEqual({ role: 'assistant', content: `answer to ${tag}` });

@@ -92,6 +92,9 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
       expect(await store.getTrace('nope')).toEqual([]);
       expect(await store.kvList('ns')).toEqual([]);
       expect(await store.kvGet('ns', 'k')).toBeUndefined();
+      expect(await store.listUnpublished('c')).toEqual([]);
+      expect(await store.inboxCount('hook')).toBe(0);
+      expect(await store.inboxClaim('hook', 'w', 10, 1000)).toEqual([]);
     });
 
     describe('key-value', () => {
@@ -332,6 +335,89 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
           { consumer: 'c1', eventId: 'e2', payload: JSON_SAMPLES.unicode, error: 'timeout', attempts: 3, at: 12 },
         ]);
         expect((await store.listDeadLetters()).map((d) => d.eventId)).toEqual(['e1', 'e9', 'e2']);
+      });
+    });
+
+    describe('decisions outbox', () => {
+      it('keeps a decision stored with publish: true in the outbox until it is marked published', async () => {
+        const store = await fresh();
+        expect(await store.recordDecision('c', 'e1', { action: 'block' }, { runId: 'run-1', attempts: 2, publish: true })).toBe(true);
+        expect(await store.recordDecision('c', 'e2', 'no publisher')).toBe(true);
+        expect(await store.recordDecision('c', 'e3', 'third', { publish: true })).toBe(true);
+        expect(await store.recordDecision('other', 'e9', 'x', { publish: true })).toBe(true);
+        const waiting = await store.listUnpublished('c');
+        expect(waiting.map((d) => d.eventId)).toEqual(['e1', 'e3']);
+        expect(waiting[0]).toMatchObject({ consumer: 'c', eventId: 'e1', decision: { action: 'block' }, runId: 'run-1', attempts: 2 });
+        expect(waiting[0]!.publishedAt).toBeUndefined();
+        expect((await store.getDecision('c', 'e2'))!.publishedAt).toBeGreaterThan(0);
+        expect((await store.listUnpublished('c', { limit: 1 })).map((d) => d.eventId)).toEqual(['e1']);
+        expect(await store.listUnpublished('c', { decidedBefore: waiting[0]!.decidedAt - 1 })).toEqual([]);
+
+        await store.markPublished('c', 'e1');
+        await store.markPublished('c', 'e1'); // twice is harmless
+        expect((await store.listUnpublished('c')).map((d) => d.eventId)).toEqual(['e3']);
+        expect((await store.getDecision('c', 'e1'))!.publishedAt).toBeGreaterThanOrEqual(waiting[0]!.decidedAt);
+        expect((await store.listUnpublished('other')).map((d) => d.eventId)).toEqual(['e9']);
+      });
+    });
+
+    describe('event inbox', () => {
+      it('adds an event once per (inbox, id), claims oldest first, removes on done, and counts what is left', async () => {
+        const store = await fresh();
+        expect(await store.inboxPut('hook', 'e1', { amount: 1, text: JSON_SAMPLES.unicode })).toBe(true);
+        expect(await store.inboxPut('hook', 'e2', { amount: 2 })).toBe(true);
+        expect(await store.inboxPut('hook', 'e1', { amount: 999 })).toBe(false); // a sender's retry
+        expect(await store.inboxPut('elsewhere', 'e1', 'other inbox')).toBe(true);
+        expect(await store.inboxPut('hook', 'e3', null)).toBe(true);
+        expect(await store.inboxCount('hook')).toBe(3);
+
+        const first = await store.inboxClaim('hook', 'w1', 2, 60_000);
+        expect(first.map((e) => [e.eventId, e.payload, e.deliveries])).toEqual([
+          ['e1', { amount: 1, text: JSON_SAMPLES.unicode }, 1],
+          ['e2', { amount: 2 }, 1],
+        ]);
+        expect(first[0]).toMatchObject({ inbox: 'hook' });
+        // Held entries are not handed to anyone else.
+        expect((await store.inboxClaim('hook', 'w2', 10, 60_000)).map((e) => e.eventId)).toEqual(['e3']);
+        expect(await store.inboxClaim('hook', 'w2', 10, 60_000)).toEqual([]);
+
+        await store.inboxRemove('hook', 'e1');
+        await store.inboxRelease('hook', 'w1', 'e2'); // a nack: free for anyone, at once
+        await store.inboxRelease('hook', 'w3', 'e3'); // not w3's: nothing happens
+        const again = await store.inboxClaim('hook', 'w2', 10, 60_000);
+        expect(again.map((e) => [e.eventId, e.deliveries])).toEqual([['e2', 2]]);
+        expect(await store.inboxCount('hook')).toBe(2);
+        expect(await store.inboxCount('elsewhere')).toBe(1);
+      });
+
+      it('frees every entry of an owner (a restart taking over), and lets an expired lease be claimed unless renewed', async () => {
+        const store = await fresh();
+        for (const id of ['a', 'b', 'c']) await store.inboxPut('hook', id, id);
+        expect(await store.inboxClaim('hook', 'old-worker', 2, 60_000)).toHaveLength(2);
+        await store.inboxRelease('hook', 'old-worker');
+        expect((await store.inboxClaim('hook', 'new-worker', 10, 60_000)).map((e) => e.eventId)).toEqual(['a', 'b', 'c']);
+
+        await store.inboxPut('lease', 'x', 1);
+        await store.inboxPut('lease', 'y', 2);
+        expect((await store.inboxClaim('lease', 'alive', 1, 200)).map((e) => e.eventId)).toEqual(['x']);
+        expect((await store.inboxClaim('lease', 'dead', 1, 1)).map((e) => e.eventId)).toEqual(['y']);
+        await new Promise((r) => setTimeout(r, 20));
+        await store.inboxRenew('lease', 'alive', 60_000);
+        await new Promise((r) => setTimeout(r, 250));
+        // y's lease (1 ms) has run out: taken over; x's was renewed: kept.
+        expect((await store.inboxClaim('lease', 'other', 10, 60_000)).map((e) => [e.eventId, e.deliveries])).toEqual([['y', 2]]);
+      });
+
+      it('hands each entry to one claimer when two connections claim at once', async () => {
+        const [a, b] = await twoConnections();
+        for (let i = 0; i < 40; i++) await a.inboxPut('race', `e${i}`, i);
+        const claims = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? a : b).inboxClaim('race', `w${i}`, 5, 60_000)));
+        const ids = claims.flat().map((e) => e.eventId);
+        expect(new Set(ids).size).toBe(ids.length);
+        // Whatever a lost race left free is still there for the next claim.
+        const rest = await a.inboxClaim('race', 'sweeper', 100, 60_000);
+        expect(new Set([...ids, ...rest.map((e) => e.eventId)]).size).toBe(40);
+        expect(ids.length + rest.length).toBe(40);
       });
     });
 

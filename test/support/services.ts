@@ -120,22 +120,9 @@ export async function startServices(): Promise<Services> {
       problems.push('redis-server not found: apt-get install -y redis-server');
     }
     if (found) {
-      const dir = mkdtempSync(join(tmpdir(), 'ap-redis-'));
-      const port = await freePort();
-      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-      await waitFor(() => {
-        try {
-          return execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' }).toString().trim() === 'PONG';
-        } catch {
-          return false;
-        }
-      }, 10_000, 'Redis');
-      redisUrl = `redis://127.0.0.1:${port}`;
-      stops.push(async () => {
-        proc.kill('SIGTERM');
-        if (!(await exited(proc, 5_000))) proc.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
-      });
+      const redis = await startRedisServer();
+      redisUrl = redis.url;
+      stops.push(() => redis.stop());
     }
   }
 
@@ -145,6 +132,41 @@ export async function startServices(): Promise<Services> {
     problems,
     stop: async () => {
       await Promise.all(stops.map((s) => s()));
+    },
+  };
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM, then SIGKILL); its data is gone (no persistence). */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real redis-server without persistence on a free loopback port (or `port`: the same address again after a
+ * stop, i.e. a restart that comes back empty). The suite's shared server comes from here; a suite that kills
+ * or restarts Redis starts its own, so other suites running at the same time are not disturbed.
+ */
+export async function startRedisServer(port?: number): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ap-redis-'));
+  const p = port ?? (await freePort());
+  const proc = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  await waitFor(() => {
+    try {
+      return execFileSync('redis-cli', ['-p', String(p), 'ping'], { stdio: 'pipe' }).toString().trim() === 'PONG';
+    } catch {
+      return false;
+    }
+  }, 10_000, 'Redis');
+  return {
+    url: `redis://127.0.0.1:${p}`,
+    port: p,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      if (!(await exited(proc, 5_000))) proc.kill('SIGKILL');
+      await exited(proc, 5_000);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

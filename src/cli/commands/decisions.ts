@@ -1,5 +1,6 @@
 /** `agent-patterns decisions list`: the decisions (and dead letters) in the store. */
 import type { Command } from 'commander';
+import { describeIssues } from '../../events/consume.js';
 import { table, truncate } from '../format.js';
 import { withStore } from './resume.js';
 import { intOption } from '../options.js';
@@ -21,7 +22,7 @@ export function registerDecisions(program: Command): void {
         if (opts.deadLetters) {
           const letters = (await store.listDeadLetters(opts.consumer ? { consumer: opts.consumer } : {})).slice(0, limit);
           if (opts.json) return void process.stdout.write(letters.map((l) => JSON.stringify(l) + '\n').join(''));
-          process.stdout.write(table(['consumer', 'event', 'attempts', 'error'], letters.map((l) => [l.consumer, l.eventId, l.attempts, truncate(l.error, 80)])) + '\n');
+          process.stdout.write(table(['consumer', 'event', 'attempts', 'error'], letters.map((l) => [l.consumer, l.eventId, l.attempts, truncate(oneLine(l.error), 80)])) + '\n');
           return;
         }
         const rows = await store.listDecisions({ ...(opts.consumer ? { consumer: opts.consumer } : {}), limit });
@@ -35,6 +36,17 @@ export function registerDecisions(program: Command): void {
         );
       });
     });
+}
+
+/** A table cell holds one line: a zod issue dump (as stored by older versions) is summarised, anything else folded. */
+function oneLine(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: plain text
+  }
+  return describeIssues(parsed) ?? text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function summarize(decision: unknown): string {

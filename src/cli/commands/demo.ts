@@ -12,27 +12,30 @@ export function registerDemo(program: Command): void {
     .option('--json', 'one JSON line per example')
     .action(async (opts: { json?: boolean }) => {
       const examples = await listExamples();
+      // An example with an MCP variant runs twice: with its own tools, then with them from an MCP server (--mcp).
+      const runs = examples.flatMap((ex) => [{ ex, mcp: false }, ...(ex.mcp ? [{ ex, mcp: true }] : [])]);
       const rows: (string | number)[][] = [];
       let failures = 0;
-      for (const ex of examples) {
+      for (const { ex, mcp } of runs) {
         const t0 = performance.now();
+        const label = mcp ? `${ex.name} --mcp` : ex.name;
         try {
-          const out = await ex.run(ex.defaultInput);
+          const out = await ex.run(ex.defaultInput, mcp ? { mcp } : {});
           const u = out.result.usage;
           const ms = Math.round(performance.now() - t0);
           if (opts.json) {
-            process.stdout.write(JSON.stringify({ example: ex.name, pattern: ex.pattern, scripted: out.result.scripted, outcome: out.outcome, usage: u, ms }) + '\n');
+            process.stdout.write(JSON.stringify({ example: label, pattern: ex.pattern, scripted: out.result.scripted, outcome: out.outcome, usage: u, ms }) + '\n');
           }
-          rows.push([ex.name, `${ex.pattern} ${ex.patternName}`, truncate(out.outcome, 40), u.modelTurns, u.toolCalls, u.inputTokens + u.outputTokens, ms]);
+          rows.push([label, `${ex.pattern} ${ex.patternName}`, truncate(out.outcome, 40), u.modelTurns, u.toolCalls, u.inputTokens + u.outputTokens, ms]);
         } catch (err) {
           failures++;
           const msg = err instanceof Error ? err.message : String(err);
-          if (opts.json) process.stdout.write(JSON.stringify({ example: ex.name, pattern: ex.pattern, error: msg }) + '\n');
-          rows.push([ex.name, `${ex.pattern} ${ex.patternName}`, `FAILED: ${truncate(msg, 60)}`, '-', '-', '-', Math.round(performance.now() - t0)]);
+          if (opts.json) process.stdout.write(JSON.stringify({ example: label, pattern: ex.pattern, error: msg }) + '\n');
+          rows.push([label, `${ex.pattern} ${ex.patternName}`, `FAILED: ${truncate(msg, 60)}`, '-', '-', '-', Math.round(performance.now() - t0)]);
         }
       }
       if (!opts.json) {
-        process.stdout.write(`Vend demo — ${examples.length} examples, offline. [${SCRIPTED_NOTICE}]\n\n`);
+        process.stdout.write(`Vend demo — ${examples.length} examples, offline (${runs.length - examples.length} also with their tools over MCP, stdio). [${SCRIPTED_NOTICE}]\n\n`);
         process.stdout.write(table(['example', 'pattern', 'outcome', 'model turns', 'tool calls', 'tokens', 'ms'], rows) + '\n');
       }
       if (failures) throw new CliError(`${failures} example(s) failed`, 1);

@@ -1,5 +1,8 @@
 /** `agent-patterns run <example>`: one Vend example, offline by default. */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { file, guessMediaType, image, sniffMediaType, type MediaPart } from '../../core/messages.js';
 import { findExample, listExamples } from '../../../examples/vend/registry.js';
 import { SCRIPTED_NOTICE } from '../../models/scripted.js';
 import { CliError } from '../errors.js';
@@ -16,26 +19,33 @@ export function registerRun(program: Command): void {
       .description('run one Vend example (see `agent-patterns list`)')
       .argument('<example>', 'example name')
       .option('--input <text>', 'the input (default: the example\'s own)')
+      .option('--attach <file>', 'send an image or document (PDF…) with the input; repeatable (examples that take attachments: order-support)', collect, [])
       .option('--json', 'print one JSON object instead of text')
+      .option('--mcp', 'take the tools from Vend\'s order service over MCP (stdio), for examples that support it (order-support)')
       .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
       .option('--session <id>', 'continue this conversation: its history from the store goes before the input, the new turns are saved (agent examples)')
       .option(...OWNER_OPTION)
       .option(...STORE_OPTION),
-  ).action(async (name: string, opts: { input?: string; json?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; session?: string; owner: string }) => {
+  ).action(async (name: string, opts: { input?: string; json?: boolean; mcp?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; attach: string[]; session?: string; owner: string }) => {
     const example = await findExample(name);
     if (!example) {
       const names = (await listExamples()).map((e) => e.name).join(', ');
       throw new CliError(`unknown example "${name}"; available: ${names}`);
     }
+    if (opts.attach.length && !example.acceptsAttachments) throw new CliError(`example "${name}" takes text only; --attach works with: order-support`);
+    if (opts.attach.length && opts.durable) throw new CliError('--attach is not supported with --durable yet');
+    const attachments = await Promise.all(opts.attach.map(readAttachment));
     const model = await modelFromOptions(opts);
     const input = opts.input ?? example.defaultInput;
     if (opts.durable && opts.session) throw new CliError('--session and --durable cannot be combined yet');
     if (opts.durable) {
       return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(model ? { model } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
     }
+    if (opts.mcp && !example.mcp) throw new CliError(`${example.name} has no MCP variant; --mcp works with: ${(await listExamples()).filter((e) => e.mcp).map((e) => e.name).join(', ')}`);
+    const runOptions = { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}), ...(opts.mcp ? { mcp: true } : {}) };
     const out = opts.session
-      ? await withStore(opts.store, (store) => example.run(input, { ...(model ? { model } : {}), store, session: opts.session, owner: opts.owner }))
-      : await example.run(input, model ? { model } : {});
+      ? await withStore(opts.store, (store) => example.run(input, { ...runOptions, store, session: opts.session, owner: opts.owner }))
+      : await example.run(input, runOptions);
     const r = out.result;
     if (opts.json) {
       const json = {
@@ -70,4 +80,21 @@ export function registerRun(program: Command): void {
     lines.push(`usage: ${formatUsage(r.usage)}`, `run id: ${r.runId}`);
     process.stdout.write(lines.join('\n') + '\n');
   });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** A file as an image part (by its bytes or extension) or else a document part. */
+async function readAttachment(path: string): Promise<MediaPart> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new CliError(`--attach ${path}: ${(err as Error).message}`);
+  }
+  const sniffed = sniffMediaType(bytes);
+  const mediaType = sniffed === 'application/octet-stream' ? guessMediaType(path) : sniffed;
+  return mediaType.startsWith('image/') ? image(bytes, mediaType) : file(bytes, mediaType, basename(path));
 }

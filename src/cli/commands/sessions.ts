@@ -1,6 +1,6 @@
 /** `agent-patterns sessions list | show <id> | delete <id>`: conversations kept in the store. */
 import type { Command } from 'commander';
-import type { Message } from '../../core/messages.js';
+import { textOf, type Message } from '../../core/messages.js';
 import { CliError } from '../errors.js';
 import { table, truncate } from '../format.js';
 import { STORE_OPTION, withStore } from './resume.js';
@@ -65,7 +65,7 @@ export function registerSessions(program: Command): void {
 }
 
 function formatMessage(m: Message): string {
-  if (m.role === 'tool') return `  tool ${m.toolName}${m.isError ? ' (error)' : ''}: ${truncate(m.content, 200)}`;
+  if (m.role === 'tool') return `  tool ${m.toolName}${m.isError ? ' (error)' : ''}: ${truncate(textOf(m.content), 200)}`;
   if (m.role === 'assistant' && m.toolCalls?.length) return `  assistant → ${m.toolCalls.map((c) => `${c.name}(${truncate(c.arguments, 120)})`).join(', ')}${m.content ? ` ${m.content}` : ''}`;
-  return `  ${m.role}: ${m.content}`;
+  return `  ${m.role}: ${textOf(m.content)}${typeof m.content === 'string' ? '' : ` [${m.content.filter((p) => p.type !== 'text').length} attachment(s)]`}`;
 }

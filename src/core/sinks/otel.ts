@@ -72,6 +72,8 @@ export function otelAttributes(s: SpanRecord): Record<string, AttrValue> {
     const usage = a.usage as { inputTokens?: number; outputTokens?: number } | undefined;
     if (usage?.inputTokens !== undefined) out['gen_ai.usage.input_tokens'] = usage.inputTokens;
     if (usage?.outputTokens !== undefined) out['gen_ai.usage.output_tokens'] = usage.outputTokens;
+    // Cache and reasoning counts (parts of the two totals above) keep their names under agent_patterns.usage.*.
+    for (const [k, v] of Object.entries(usage ?? {})) if (k !== 'inputTokens' && k !== 'outputTokens' && typeof v === 'number') out[`agent_patterns.usage.${k}`] = v;
     if (typeof a.providerRequestId === 'string') out['gen_ai.response.id'] = a.providerRequestId;
     if (typeof a.finishReason === 'string') out['gen_ai.response.finish_reasons'] = a.finishReason;
   } else if (s.kind === 'tool') {

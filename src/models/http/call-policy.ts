@@ -6,8 +6,9 @@
  */
 import { asAbortError } from '../../core/context.js';
 import { ConfigError, ModelError } from '../../core/errors.js';
+import { contentChars } from '../../core/messages.js';
 import type { CallOptions, ModelRequest, Usage } from '../../core/model.js';
-import type { ModelSpecOptions } from '../registry.js';
+import type { ModelSpecOptions } from '../spec-options.js';
 import { RateLimiter } from './rate-limit.js';
 import { DEFAULT_RETRY_POLICY, finalError, retryLoop, timeoutFailure, withRetry, type Classify, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -109,7 +110,7 @@ export class CallPolicy {
 export function estimateTokens(request: ModelRequest): number {
   let chars = 0;
   for (const m of request.messages) {
-    chars += m.content.length;
+    chars += contentChars(m.content);
     if (m.role === 'assistant' && m.toolCalls) for (const c of m.toolCalls) chars += c.arguments.length + c.name.length;
   }
   if (request.tools) for (const t of request.tools) chars += t.description.length + JSON.stringify(t.parameters).length;

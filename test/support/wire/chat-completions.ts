@@ -17,9 +17,11 @@ export interface ChatCallSpec {
 
 export interface ChatAnswer {
   text?: string;
+  /** Streamed as `reasoning_content` deltas before the text (vLLM / DeepSeek style). */
+  reasoning?: string;
   calls?: ChatCallSpec[];
   finishReason?: 'stop' | 'tool_calls' | 'length' | 'content_filter';
-  usage?: { prompt: number; completion: number };
+  usage?: { prompt: number; completion: number; cached?: number; reasoning?: number };
 }
 
 export function completionObject(a: ChatAnswer, model = 'llama3.1') {
@@ -58,6 +60,7 @@ export function chunkEvents(a: ChatAnswer, opts: { chunks?: number; model?: stri
     data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] },
   });
   const events: SseEvent[] = [chunk({ role: 'assistant', content: '' })];
+  if (a.reasoning) for (const piece of split(a.reasoning, opts.chunks ?? 3)) events.push(chunk({ reasoning_content: piece }));
   if (a.text) for (const piece of split(a.text, opts.chunks ?? 3)) events.push(chunk({ content: piece }));
   (a.calls ?? []).forEach((c, index) => {
     events.push(chunk({ tool_calls: [{ index, id: c.id ?? nextId('call'), type: 'function', function: { name: c.name, arguments: '' } }] }));
@@ -65,7 +68,19 @@ export function chunkEvents(a: ChatAnswer, opts: { chunks?: number; model?: stri
   });
   events.push(chunk({}, a.finishReason ?? (a.calls?.length ? 'tool_calls' : 'stop')));
   const usage = a.usage ?? { prompt: 30, completion: 5 };
-  events.push({ data: { ...base, choices: [], usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } } });
+  events.push({
+    data: {
+      ...base,
+      choices: [],
+      usage: {
+        prompt_tokens: usage.prompt,
+        completion_tokens: usage.completion,
+        total_tokens: usage.prompt + usage.completion,
+        ...(usage.cached ? { prompt_tokens_details: { cached_tokens: usage.cached } } : {}),
+        ...(usage.reasoning ? { completion_tokens_details: { reasoning_tokens: usage.reasoning } } : {}),
+      },
+    },
+  });
   events.push({ data: '[DONE]' });
   return events;
 }
@@ -88,4 +103,26 @@ export function chatOrderSupportResponder(req: { body: any }): WireReply {
     answer = { text: `Order ${o.order_id} is ${o.status} with ${o.carrier}, arriving ${o.eta}.` };
   }
   return req.body.stream ? chatSseReply(chunkEvents(answer)) : chatJsonReply(completionObject(answer), nextId('req'));
+}
+
+/**
+ * What a Chat Completions server would reject in a request's media parts:
+ * image_url needs { url } (http(s) or a base64 data: URL); file needs
+ * { file_data: base64 data: URL, filename } or a file_id; tool messages take text only.
+ */
+export function chatMediaProblems(body: any): string[] {
+  const problems: string[] = [];
+  for (const m of body?.messages ?? []) {
+    if (!Array.isArray(m.content)) continue;
+    for (const p of m.content) {
+      if (m.role === 'tool' && p.type !== 'text') problems.push(`tool message with a ${p.type} part`);
+      if (p.type === 'image_url') {
+        if (!/^(https?:\/\/|data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+$)/.test(p.image_url?.url ?? '')) problems.push('image_url without a usable url');
+      } else if (p.type === 'file') {
+        const f = p.file ?? {};
+        if (!(f.file_id || (/^data:[a-z]+\/[a-z0-9+.-]+;base64,[A-Za-z0-9+/=]+$/.test(f.file_data ?? '') && f.filename))) problems.push('file needs file_data (base64 data: URL) with a filename, or a file_id');
+      } else if (p.type !== 'text') problems.push(`unknown content part ${p.type}`);
+    }
+  }
+  return problems;
 }

@@ -30,9 +30,17 @@ function itemFor(o: OutputSpec) {
   return functionCallItem(o.call);
 }
 
+/** Token counts a response reports: cached is part of input, reasoning part of output. */
+export interface WireUsage {
+  input: number;
+  output: number;
+  cached?: number;
+  reasoning?: number;
+}
+
 export function responseObject(
   output: OutputSpec[],
-  opts: { model?: string; usage?: { input: number; output: number }; status?: 'completed' | 'incomplete'; incompleteReason?: string } = {},
+  opts: { model?: string; usage?: WireUsage; status?: 'completed' | 'incomplete'; incompleteReason?: string } = {},
 ) {
   const usage = opts.usage ?? { input: 42, output: 7 };
   return {
@@ -58,9 +66,9 @@ export function responseObject(
     truncation: 'disabled',
     usage: {
       input_tokens: usage.input,
-      input_tokens_details: { cached_tokens: 0 },
+      input_tokens_details: { cached_tokens: usage.cached ?? 0 },
       output_tokens: usage.output,
-      output_tokens_details: { reasoning_tokens: 0 },
+      output_tokens_details: { reasoning_tokens: usage.reasoning ?? 0 },
       total_tokens: usage.input + usage.output,
     },
     user: null,
@@ -86,13 +94,25 @@ export function errorReply(status: number, message: string, opts: { headers?: Re
  * output item its added / delta / done events (text in `chunks` pieces,
  * function arguments in pieces), then response.completed with the whole response.
  */
-export function responseEvents(output: OutputSpec[], opts: { chunks?: number; usage?: { input: number; output: number } } = {}): SseEvent[] {
+export function responseEvents(output: OutputSpec[], opts: { chunks?: number; usage?: WireUsage; reasoningSummary?: string } = {}): SseEvent[] {
   const full = responseObject(output, { usage: opts.usage });
   const inProgress = { ...full, status: 'in_progress', output: [], usage: null };
   let n = 0;
   const ev = (type: string, body: Record<string, unknown>): SseEvent => ({ event: type, data: { type, sequence_number: n++, ...body } });
   const events: SseEvent[] = [ev('response.created', { response: inProgress }), ev('response.in_progress', { response: inProgress })];
+  if (opts.reasoningSummary !== undefined) {
+    // A reasoning item first, its summary streamed in pieces, as reasoning models send it with summary: "auto".
+    const id = nextId('rs');
+    const item = { type: 'reasoning', id, summary: [{ type: 'summary_text', text: opts.reasoningSummary }] };
+    events.push(ev('response.output_item.added', { output_index: 0, item: { ...item, summary: [] } }));
+    for (const piece of split(opts.reasoningSummary, opts.chunks ?? 3)) {
+      events.push(ev('response.reasoning_summary_text.delta', { item_id: id, output_index: 0, summary_index: 0, delta: piece }));
+    }
+    events.push(ev('response.output_item.done', { output_index: 0, item }));
+    (full.output as unknown[]).unshift(item);
+  }
   full.output.forEach((item: any, output_index) => {
+    if (item.type === 'reasoning') return;
     if (item.type === 'message') {
       const text: string = item.content[0].text ?? '';
       events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } }));
@@ -129,6 +149,12 @@ export function split(text: string, n: number): string[] {
   return out;
 }
 
+/** The text of an input message's content (a string, or input_text parts as the AI SDK sends them). */
+export function inputText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return Array.isArray(content) ? content.map((p: any) => p?.text ?? '').join(' ') : '';
+}
+
 /** The function_call_output items a request carries (the tool results the model is shown). */
 export function functionOutputs(body: any): { call_id: string; output: string }[] {
   return (body?.input ?? []).filter((i: any) => i?.type === 'function_call_output');
@@ -144,11 +170,36 @@ export function orderSupportResponder(req: { body: any }): WireReply {
   const outputs = functionOutputs(req.body);
   if (outputs.length === 0) {
     const user = (req.body.input as any[]).find((i) => i.role === 'user');
-    const orderId = /\b(\d{3,8})\b/.exec(String(user?.content ?? ''))?.[1] ?? '0';
+    const orderId = /\b(\d{3,8})\b/.exec(inputText(user?.content))?.[1] ?? '0';
     const call = { name: 'get_order', arguments: JSON.stringify({ order_id: orderId }) };
     return req.body.stream ? sseReply(responseEvents([{ call }])) : jsonReply(responseObject([{ call }]));
   }
   const o = JSON.parse(outputs[outputs.length - 1]!.output) as { order_id: string; status: string; carrier: string; eta: string };
   const text = `Order ${o.order_id} is ${o.status} with ${o.carrier}, arriving ${o.eta}.`;
   return req.body.stream ? sseReply(responseEvents([{ text }])) : jsonReply(responseObject([{ text }]));
+}
+
+/**
+ * What the Responses API would reject in a request's media parts: an input_image
+ * needs an image_url (http(s) or a base64 data: URL) or a file_id (detail is optional);
+ * an input_file needs file_data as a base64 data: URL with a filename, a file_url
+ * or a file_id. Both may appear in messages and in function_call_output lists.
+ */
+export function responsesMediaProblems(body: any): string[] {
+  const problems: string[] = [];
+  const parts: any[] = [];
+  for (const item of body?.input ?? []) {
+    if (Array.isArray(item?.content)) parts.push(...item.content);
+    if (item?.type === 'function_call_output' && Array.isArray(item.output)) parts.push(...item.output);
+  }
+  for (const p of parts) {
+    if (p.type === 'input_image') {
+      if (!(p.file_id || /^(https?:\/\/|data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+$)/.test(p.image_url ?? ''))) problems.push(`input_image without a usable image_url: ${String(p.image_url).slice(0, 40)}`);
+      if (p.detail !== undefined && !['low', 'high', 'auto', 'original'].includes(p.detail)) problems.push(`input_image with detail ${p.detail}`);
+    } else if (p.type === 'input_file') {
+      const inline = typeof p.file_data === 'string' && /^data:[a-z]+\/[a-z0-9+.-]+;base64,[A-Za-z0-9+/=]+$/.test(p.file_data) && p.filename;
+      if (!(inline || p.file_url || p.file_id)) problems.push('input_file needs file_data (base64 data: URL) with a filename, a file_url or a file_id');
+    } else if (p.type !== 'input_text' && p.type !== 'output_text') problems.push(`unknown content part ${p.type}`);
+  }
+  return problems;
 }

@@ -18,10 +18,10 @@ import { ConfigError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { Step } from '../core/step.js';
 import { runStep } from '../core/run-step.js';
-import { createSandbox, programFrames, type Sandbox } from '../sandbox/sandbox.js';
-import type { SandboxCaseResult, SandboxLanguage, SandboxLimits, SandboxResult } from '../sandbox/types.js';
-import { prompt } from './prompt.js';
-import { isStep } from './stage.js';
+import { createSandbox, programFrames, type Sandbox } from './sandbox.js';
+import type { SandboxCaseResult, SandboxLanguage, SandboxLimits, SandboxResult } from './types.js';
+import { prompt } from '../patterns/prompt.js';
+import { isStep } from '../patterns/stage.js';
 
 export interface TestCase {
   name?: string;
