@@ -3,12 +3,12 @@
  * cleanup, no flush) and resumed by other processes; the store alone
  * carries the state. On SQLite and on a real PostgreSQL.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
+import { runChild, type ChildResult } from '../support/child.js';
 import { requireService } from '../support/services.js';
 import { transpileProject } from './transpile.js';
 
@@ -25,27 +25,9 @@ afterAll(() => {
   rmSync(build, { recursive: true, force: true });
 });
 
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the child; with `killAfterFirstLine` it is SIGKILLed as soon as it has printed its result line. */
 function child(args: string[], opts: { env?: Record<string, string>; killAfterFirstLine?: boolean } = {}): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CHILD, build, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (opts.killAfterFirstLine && stdout.includes('\n')) p.kill('SIGKILL');
-    });
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runChild(CHILD, [build, ...args], opts);
 }
 
 const json = (r: ChildResult) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { status: string; output?: any; pending?: string[]; usage: { modelTurns: number; toolCalls: number } };

@@ -3,22 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ap-sessions-cli-'));
 const store = join(dir, 'state.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  const code = await main(['node', 'agent-patterns', ...args]);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 describe('agent-patterns sessions', () => {
   it('run order-support --session continues the conversation; list, show and delete it, per owner', async () => {

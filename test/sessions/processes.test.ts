@@ -5,13 +5,13 @@
  * lease lets the next one in; two processes writing one session at once
  * never interleave their turns.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { transpileProject } from '../durable/transpile.js';
+import { runChild } from '../support/child.js';
 import { requireService } from '../support/services.js';
 
 const CHILD = join(import.meta.dirname, 'child.mjs');
@@ -27,29 +27,18 @@ afterAll(() => {
   rmSync(build, { recursive: true, force: true });
 });
 
-interface ChildResult {
+interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The last line printed, parsed. */
   out: any;
   stderr: string;
 }
 
-function child(args: string[], env: Record<string, string> = {}, killAfterFirstLine = false): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CHILD, build, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (killAfterFirstLine && stdout.includes('\n')) p.kill('SIGKILL');
-    });
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('exit', (code, signal) => {
-      const last = stdout.trim().split('\n').filter(Boolean).at(-1);
-      resolve({ code, signal, out: last ? JSON.parse(last) : undefined, stderr });
-    });
-  });
+async function child(args: string[], env: Record<string, string> = {}, killAfterFirstLine = false): Promise<Outcome> {
+  const r = await runChild(CHILD, [build, ...args], { env, killAfterFirstLine });
+  const last = r.stdout.trim().split('\n').filter(Boolean).at(-1);
+  return { code: r.code, signal: r.signal, out: last ? JSON.parse(last) : undefined, stderr: r.stderr };
 }
 
 const targets: [string, () => string][] = [
