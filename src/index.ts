@@ -27,6 +27,8 @@ export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } fro
 export { step, type Step, type StepInput, type StepOutput } from './core/step.js';
 export { runStep } from './core/run-step.js';
 export { run, type RunOptions, type RunResult } from './core/run.js';
+export { stream, type RunStream } from './core/streaming/stream.js';
+export type { RunEvent, RunEventType } from './core/streaming/events.js';
 export { tool, type Tool, type AnyTool, type ToolConfig, type ToolOutcome, type GuardResult, type ApprovalPolicy, type ApprovalGate, type ToolCallInfo } from './core/tool.js';
 export { callModel } from './core/call-model.js';
 export { runToolCall } from './core/run-tool.js';

@@ -10,6 +10,9 @@ export async function setup(): Promise<void> {
   // tsc emits even when it finds type errors; those are the typecheck step's to report, not a reason to stop every suite.
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
   if (build.status !== 0) process.stderr.write(`[global-setup] tsc reported errors while building dist/ (the typecheck step reports them):\n${build.stdout.slice(0, 2000)}\n`);
+  // The studio's browser script is its own build (DOM types, no Node).
+  const web = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src/studio/web/tsconfig.json'], { encoding: 'utf8' });
+  if (web.status !== 0) process.stderr.write(`[global-setup] the studio page did not build:\n${web.stdout.slice(0, 2000)}\n`);
   services = await startServices();
   if (services.pgUrl) process.env.AGENT_PATTERNS_TEST_PG_URL = services.pgUrl;
   if (services.redisUrl) process.env.AGENT_PATTERNS_TEST_REDIS_URL = services.redisUrl;

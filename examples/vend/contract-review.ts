@@ -125,6 +125,7 @@ export const example: VendExample = {
   patternName: 'sequential',
   summary: 'Legal ops pipeline for vendor contracts: extract obligations → assess risks → draft a review packet.',
   defaultInput: SAMPLE_CONTRACT,
+  root: () => contractReviewPipeline(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(contractReviewPipeline(model), input, runOptions);

@@ -140,6 +140,7 @@ export const example: VendExample = {
   patternName: 'loop',
   summary: 'Profiles a supplier CSV, then proposes and judges cleaning plans until the judge passes one (max 3 rounds).',
   defaultInput: SAMPLE_ROWS,
+  root: () => dataQualityRepair(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(dataQualityRepair(model), input, runOptions);

@@ -132,6 +132,7 @@ export const example: VendExample = {
   patternName: 'plan-and-execute',
   summary: 'Plans a worker-fleet resize with verification and a runbook update, then executes it step by step behind a guard.',
   defaultInput: 'Resize the worker fleet from 10 to 20 instances, verify the queue drains, and update the runbook.',
+  root: () => fleetResizer(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(fleetResizer(model), input, runOptions);

@@ -149,6 +149,7 @@ export const example: VendExample = {
   patternName: 'event-driven',
   summary: 'Decides block/flag/allow for a burst of payment events, each once, duplicates skipped by event id.',
   defaultInput: '200 events, 10% duplicates',
+  root: () => fraudDecisionStep(fraudAnalystScript()),
   async run(input, options = {}) {
     const { model, store: given, sinks, ...runOptions } = options;
     const count = Number(/\d+/.exec(input)?.[0] ?? 200);

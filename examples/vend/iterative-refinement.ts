@@ -86,6 +86,7 @@ export const example: VendExample = {
   summary: 'Refines a product description until the scorer gives it 8/10 or better; keeps the best draft.',
   defaultInput:
     'Vend Thermo Bottle, 750 ml: double-wall stainless steel, keeps drinks cold 24 h and hot 12 h, leak-proof lid, dishwasher-safe.',
+  root: () => productDescriptionRefiner(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(productDescriptionRefiner(model), input, runOptions);

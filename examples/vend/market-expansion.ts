@@ -140,6 +140,7 @@ export const example: VendExample = {
   patternName: 'hierarchical decomposition',
   summary: 'Splits "which three countries next?" into workstreams, researches them in parallel, writes an executive brief.',
   defaultInput: 'Which three countries should Vend expand into next year? Candidates: Poland, Spain, Mexico, Canada.',
+  root: () => marketExpansionResearch(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(marketExpansionResearch(model), input, runOptions);

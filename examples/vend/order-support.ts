@@ -95,6 +95,7 @@ export const example: VendExample = {
   defaultInput: 'Where is order 1042?',
   acceptsAttachments: true,
   mcp: true,
+  root: () => orderSupportAgent(),
   async run(input, options = {}) {
     const { model, attachments, mcp, ...runOptions } = options;
     // The server process ends with this block, however the run ends.

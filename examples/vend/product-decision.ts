@@ -87,6 +87,7 @@ export const example: VendExample = {
   patternName: 'swarm',
   summary: 'Research, engineering, finance and support debate a subscription tier; a neutral facilitator recommends.',
   defaultInput: 'Should Vend launch a paid subscription tier (free shipping and early access) next quarter?',
+  root: () => productDecisionSwarm(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(productDecisionSwarm(model), input, runOptions);

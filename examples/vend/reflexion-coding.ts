@@ -104,6 +104,7 @@ export const example: VendExample = {
   patternName: 'Reflexion',
   summary: 'Writes a supplier-CSV normaliser, runs it in the sandbox against test rows, reflects on the failure and retries.',
   defaultInput: TASK_DESCRIPTION,
+  root: () => reflexionAgent(reflexionScript()),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const agent = reflexionAgent(model ?? reflexionScript(), { maxAttempts: 3, limits: { timeoutMs: 15_000, cpuSeconds: 5, memoryMb: 64 } });

@@ -261,6 +261,7 @@ export const example: VendExample = {
   patternName: 'human-in-the-loop',
   summary: 'Investigates a refund, recommends, and issues it only after a person approves that exact refund.',
   defaultInput: 'Order 1045: my standing desk arrived with a cracked leg. I would like a refund.',
+  root: () => refundApprovalWorkflow(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     // Unattended runs get the labelled demo reviewer; a durable run with a store suspends for a real one instead.

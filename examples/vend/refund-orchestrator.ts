@@ -195,6 +195,7 @@ export const example: VendExample = {
   patternName: 'custom logic',
   summary: 'Parallel eligibility checks, then code-only routing; the model only drafts the text of the chosen route.',
   defaultInput: 'Order 1045: the standing desk arrived damaged and it has been more than 30 days. Can I get a refund?',
+  root: () => refundOrchestrator(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(refundOrchestrator(model ? { model } : {}), input, runOptions);

@@ -94,6 +94,7 @@ export const example: VendExample = {
   patternName: 'review and critique',
   summary: 'Drafts a support reply, gets a structured critique from a judge, and revises the draft once.',
   defaultInput: 'Hi, order 1042 arrived today with a cracked screen. Can I get a replacement before Friday? It was a birthday present.',
+  root: () => reviewCritique(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(reviewCritique(model), input, runOptions);

@@ -96,6 +96,7 @@ export const example: VendExample = {
   patternName: 'coordinator',
   summary: 'Routes a support message to billing, technical, account, shipping or fraud; unclear ones go to a human lead.',
   defaultInput: 'I was charged twice for order 1042 and want a refund for the duplicate charge.',
+  root: () => supportCoordinator(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(supportCoordinator(model), input, runOptions);

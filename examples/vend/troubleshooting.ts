@@ -67,6 +67,7 @@ export const example: VendExample = {
   patternName: 'ReAct',
   summary: 'Investigates "the queue processor seems stuck" with search_docs and get_service_status; the action trace is the output.',
   defaultInput: 'The queue processor seems stuck: messages are not being processed.',
+  root: () => troubleshootingAgent(),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const result = await run(troubleshootingAgent(model), input, runOptions);

@@ -3,7 +3,7 @@
  * the registry finds them all. Without `model`, an example runs on its own
  * scripted model (offline); with one, every agent in it uses that model.
  */
-import type { RunOptions, RunResult, ActionRecord, Model } from 'agent-patterns';
+import type { RunOptions, RunResult, ActionRecord, Model, Step } from 'agent-patterns';
 import type { MediaPart } from 'agent-patterns/models';
 
 export interface ExampleRunOptions extends Omit<RunOptions, 'runId'> {
@@ -42,5 +42,7 @@ export interface VendExample {
   acceptsAttachments?: boolean;
   /** True when `run(input, { mcp: true })` takes its tools from an MCP server (`--mcp`). */
   mcp?: boolean;
+  /** The example's root step on its scripted model, so tools (the studio) can describe what it is made of. */
+  root?: () => Step<any, unknown>;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

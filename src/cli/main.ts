@@ -20,6 +20,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
 import { registerSessions } from './commands/sessions.js';
+import { registerStudio } from './commands/studio.js';
 
 
 export function buildProgram(): Command {
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerMcp(program);
   registerEval(program);
   registerSessions(program);
+  registerStudio(program);
   return program;
 }
 

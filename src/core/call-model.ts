@@ -104,11 +104,15 @@ function requirePrices(model: Model): void {
   );
 }
 
-/** A streamed call: every event to `onEvent`, and the `finish` event's response as the answer. */
-async function streamed(model: Model, request: ModelRequest, options: CallOptions, onEvent: (event: StreamEvent) => void): Promise<ModelResponse> {
+/**
+ * A streamed call: every event to `onEvent`, and the `finish` event's response as the answer. A
+ * consumer that is behind makes `onEvent` return a promise: the provider's stream waits for it.
+ */
+async function streamed(model: Model, request: ModelRequest, options: CallOptions, onEvent: (event: StreamEvent) => void | Promise<void>): Promise<ModelResponse> {
   let response: ModelResponse | undefined;
   for await (const event of model.stream(request, options)) {
-    onEvent(event);
+    const pending = onEvent(event);
+    if (pending) await pending;
     if (event.type === 'finish') response = event.response;
   }
   if (!response) throw new ModelError(model.provider, 'the stream ended without a finish event');

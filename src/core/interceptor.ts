@@ -41,9 +41,10 @@ export interface ModelInvocation extends CallPlace {
   /**
    * When set (by an interceptor, `next({ ...call, onStreamEvent })`), the call is made with
    * `model.stream()` instead of `generate()`: every event is handed to it as it arrives, and the
-   * call still returns the assembled ModelResponse (the stream's `finish` event).
+   * call still returns the assembled ModelResponse (the stream's `finish` event). When it returns
+   * a promise, the next event is not pulled from the provider until it settles (backpressure).
    */
-  readonly onStreamEvent?: ((event: StreamEvent) => void) | undefined;
+  readonly onStreamEvent?: ((event: StreamEvent) => void | Promise<void>) | undefined;
 }
 
 /** One tool call the model asked for. An interceptor may replace `tools` (wrap a tool's execute) or `call`. */

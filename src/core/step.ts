@@ -4,10 +4,13 @@
  * (run.ts) runs one as a whole run.
  */
 import type { RunContext } from './context.js';
+import type { StepShape } from './shape.js';
 
 export interface Step<I, O> {
   readonly name: string;
   run(input: I, ctx: RunContext): Promise<O>;
+  /** What the step is made of (patterns describe their children; see describeStep). */
+  describe?(): StepShape;
 }
 
 export type StepInput<S> = S extends Step<infer I, unknown> ? I : never;

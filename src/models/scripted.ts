@@ -7,7 +7,7 @@
  */
 import { ConfigError, ModelError } from '../core/errors.js';
 import { contentChars, textOf, type Message, type ToolCall } from '../core/messages.js';
-import { streamFromGenerate, type CallOptions, type Model, type ModelRequest, type ModelResponse, type Usage } from '../core/model.js';
+import type { CallOptions, Model, ModelRequest, ModelResponse, StreamEvent, Usage } from '../core/model.js';
 
 export type ScriptedTurn =
   | string
@@ -66,8 +66,15 @@ export class ScriptedModel implements Model {
     }
   }
 
-  stream(request: ModelRequest, options?: CallOptions) {
-    return streamFromGenerate(this, request, options);
+  /** The same answer as generate(), its text in word-sized pieces (so a streamed demo visibly streams). */
+  async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
+    const response = await this.generate(request, options);
+    for (const delta of response.text.match(/\s*\S+\s*/g) ?? []) {
+      if (options?.signal?.aborted) throw options.signal.reason;
+      yield { type: 'text-delta', delta };
+    }
+    for (const call of response.toolCalls) yield { type: 'tool-call', call };
+    yield { type: 'finish', response };
   }
 
   private toResponse(answer: ScriptedTurn, request: ModelRequest, turn: number): ModelResponse {

@@ -5,6 +5,7 @@
  * tool errors; run-level caps (budget, abort) stop the run with a typed error.
  * The action trace (tool, arguments, result, timing) is part of the result.
  */
+import type { StepShape } from '../core/shape.js';
 import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
@@ -105,6 +106,10 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
+  }
+
+  describe(): StepShape {
+    return { kind: 'agent', name: this.name, children: [...this.toolsByName.keys()].map((name) => ({ kind: 'tool', name })) };
   }
 
   async run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {

@@ -6,6 +6,7 @@
  * Whether the critique accepts the draft is decided by code (`accept`),
  * not by parsing prose.
  */
+import { describeStep } from '../core/shape.js';
 import type { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
@@ -93,6 +94,7 @@ export function critique<I, D, V>(
 
   return {
     name: options.name ?? `critique(${generator.name},${judge.name})`,
+    describe: () => ({ kind: 'critique', name: options.name ?? `critique(${generator.name},${judge.name})`, children: [describeStep(gen, 'generator'), describeStep(judgeStep, 'judge')] }),
     async run(input: I, ctx: RunContext): Promise<CritiqueResult<D, V>> {
       const firstDraft = await runStep(ctx, gen, { input, revision: 0 }, { revision: 0 });
       let draft = firstDraft;

@@ -7,6 +7,7 @@
  * is not given the means to recurse and must answer directly.
  */
 import type { z } from 'zod';
+import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
 import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
@@ -239,7 +240,11 @@ export function decompose<G, R, S>(
     return { name: `${name}:depth-${depth}`, run: (subgoal, ctx) => level(subgoal, depth, parent, ctx) };
   }
 
-  return { name, run: (goal, ctx) => level(goal, 0, undefined, ctx) };
+  return {
+    name,
+    describe: () => ({ kind: 'decompose', name, children: [isStep(planner) ? describeStep(planner, 'planner') : { kind: 'agent', name: planner.name ?? 'planner', role: 'planner' }, describeStep(worker, 'worker'), describeStep(synthesizer, 'synthesizer')] }),
+    run: (goal, ctx) => level(goal, 0, undefined, ctx),
+  };
 }
 
 function modelPlanner<G>(config: DecompositionPlannerConfig<G>, schema: z.ZodType<WorkstreamPlan>): Step<DecompositionRequest<G>, unknown> {

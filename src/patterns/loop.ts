@@ -5,6 +5,7 @@
  * Each round sees the previous round's output (e.g. the reviewer's
  * feedback), so the next attempt is informed by the last verdict.
  */
+import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
 import type { Step } from '../core/step.js';
@@ -53,6 +54,7 @@ export function loop<I, O>(body: Stage<LoopRound<I, O>, O>, options: LoopOptions
 
   return {
     name: options.name ?? `loop(${body.name})`,
+    describe: () => ({ kind: 'loop', name: options.name ?? `loop(${body.name})`, children: [describeStep(body, 'body')] }),
     async run(input: I, ctx: RunContext): Promise<LoopResult<O>> {
       const history: O[] = [];
       for (let round = 1; round <= maxRounds; round++) {

@@ -17,6 +17,7 @@
  */
 import type { CancelScope } from '../core/cancel-scope.js';
 import type { RunContext } from '../core/context.js';
+import { describeStep, type StepShape } from '../core/shape.js';
 import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
 import type { Step } from '../core/step.js';
@@ -133,10 +134,15 @@ export class Parallel<I, R> implements Step<I, R> {
     return out as R;
   }
 
+  describe(): StepShape {
+    return { kind: 'parallel', name: this.name, children: this.keys.map((k) => describeStep(this.branches[k]!, k)) };
+  }
+
   /** Fan-out and synthesis as one step: `synthesizer` gets `{ input, branches }`. */
   synthesize<S>(synthesizer: Stage<Gathered<I, R>, S>, name = `${this.name}+${synthesizer.name}`): Step<I, S> {
     return {
       name,
+      describe: () => ({ kind: 'sequence', name, children: [this.describe(), describeStep(synthesizer, 'synthesizer')] }),
       run: async (input: I, ctx: RunContext): Promise<S> => {
         const branches = await runStep(ctx, this, input);
         try {

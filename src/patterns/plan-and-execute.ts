@@ -8,6 +8,7 @@
  * planner gets one chance to re-plan the rest.
  */
 import type { z } from 'zod';
+import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
@@ -210,6 +211,15 @@ export function planAndExecute<S = string>(
 
   return {
     name: options.name ?? 'plan-and-execute',
+    describe: () => ({
+      kind: 'plan-and-execute',
+      name: options.name ?? 'plan-and-execute',
+      children: [
+        isStep(planner) ? describeStep(planner, 'planner') : { kind: 'agent', name: planner.name ?? 'planner', role: 'planner' },
+        ...tools.map((t) => ({ kind: 'tool', name: t.name, role: 'executor' })),
+        ...(options.summarizer ? [describeStep(options.summarizer, 'summarizer')] : []),
+      ],
+    }),
     async run(goal: string, ctx: RunContext): Promise<PlanAndExecuteResult<S>> {
       const plans: ExecutionPlan[] = [];
       const steps: PlanStepResult[] = [];

@@ -35,6 +35,7 @@ export function prompt<I = string, O = string>(config: PromptConfig<I, O>): Step
   const render = config.input ?? defaultRender;
   return {
     name: config.name,
+    describe: () => ({ kind: 'agent', name: config.name }),
     async run(input: I, ctx: RunContext): Promise<O> {
       const result = await agent.run(render(input), ctx);
       return result.output;

@@ -6,6 +6,7 @@
  * the answer when the rounds — or the run's budget — run out: a budget stop
  * inside refine returns what it has, with the budget event in the trace.
  */
+import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
 import type { Step } from '../core/step.js';
@@ -78,6 +79,7 @@ export function refine<I, O>(
 
   return {
     name: options.name ?? 'refine',
+    describe: () => ({ kind: 'refine', name: options.name ?? 'refine', children: [describeStep(generator, 'generator'), describeStep(scorer, 'scorer')] }),
     async run(task: I, ctx: RunContext): Promise<RefineResult<O>> {
       const history: RefineAttempt<O>[] = [];
       let best: RefineAttempt<O> | undefined;

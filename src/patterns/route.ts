@@ -7,6 +7,7 @@
  * are recorded as a 'decision' span.
  */
 import type { z } from 'zod';
+import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, errorMessage, isFatal } from '../core/errors.js';
 import type { Model } from '../core/model.js';
@@ -90,6 +91,15 @@ export function route<I, O, K extends string>(
 
   return {
     name: options.name ?? 'route',
+    describe: () => ({
+      kind: 'route',
+      name: options.name ?? 'route',
+      children: [
+        isStep(router) ? describeStep(router, 'router') : { kind: 'agent', name: router.name ?? 'router', role: 'router' },
+        ...names.map((k) => describeStep(specialists[k], k)),
+        ...(typeof fallback === 'string' ? [] : [describeStep(fallbackStep, 'fallback')]),
+      ],
+    }),
     async run(input: I, ctx: RunContext): Promise<RouteResult<O, K>> {
       let decision: RoutingDecision<K>;
       let raw: unknown;

@@ -4,6 +4,7 @@
  * fails stops the pipeline with StepFailed naming it; run-level stops
  * (budget, abort, suspension) pass through unchanged.
  */
+import { describeStep, type StepShape } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, StepFailed, isFatal } from '../core/errors.js';
 import type { Step } from '../core/step.js';
@@ -32,6 +33,10 @@ export class Sequence<I, O> implements Step<I, O> {
       }
     }
     return value as O;
+  }
+
+  describe(): StepShape {
+    return { kind: 'sequence', name: this.name, children: this.stages.map((s) => describeStep(s)) };
   }
 
   /** A new sequence with one more stage at the end: its input must be this sequence's output. */

@@ -6,10 +6,12 @@
  * Function properties are checked contravariantly, so stage contracts hold.
  */
 import type { RunContext } from '../core/context.js';
+import type { StepShape } from '../core/shape.js';
 
 export interface Stage<I, O> {
   readonly name: string;
   readonly run: (input: I, ctx: RunContext) => Promise<O>;
+  readonly describe?: () => StepShape;
 }
 
 /** The input every step of a set accepts (the intersection of their inputs). */

@@ -5,6 +5,7 @@
  * it has nothing to draw new claims from. A consensus check (deterministic
  * code over a round's contributions) may end the debate early.
  */
+import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
 import type { Step } from '../core/step.js';
@@ -92,6 +93,7 @@ export function swarm<F>(
 
   return {
     name: options.name ?? 'swarm',
+    describe: () => ({ kind: 'swarm', name: options.name ?? 'swarm', children: [...names.map((n) => describeStep(roles[n]!, n)), describeStep(facilitator, 'facilitator')] }),
     async run(question: string, ctx: RunContext): Promise<SwarmResult<F>> {
       const entries: SwarmEntry[] = [];
       let transcript = renderTranscript(question, entries);

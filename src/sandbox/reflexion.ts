@@ -12,6 +12,7 @@
  * lessons persist (namespace `reflexion:<family>`), so a later run of the
  * same kind of task starts with them.
  */
+import { describeStep } from '../core/shape.js';
 import { z } from 'zod';
 import type { RunContext } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
@@ -142,6 +143,7 @@ export function reflexion(
 
   return {
     name: options.name ?? 'reflexion',
+    describe: () => ({ kind: 'reflexion', name: options.name ?? 'reflexion', children: [describeStep(generator, 'generator'), describeStep(reflector, 'reflector'), { kind: 'sandbox', name: 'sandbox', role: 'tests' }] }),
     async run(task: CodingTask, ctx: RunContext): Promise<ReflexionResult> {
       validateTask(task);
       const language = task.language ?? 'javascript';

@@ -164,7 +164,7 @@ describe('interceptors', () => {
       },
     };
     const events: StreamEvent[] = [];
-    const live: Interceptor = { model: (call, next) => next({ ...call, onStreamEvent: (e) => events.push(e) }) };
+    const live: Interceptor = { model: (call, next) => next({ ...call, onStreamEvent: (e) => void events.push(e) }) };
     const res = await run(new Agent({ name: 's', instructions: 'x', model: streaming }), 'q', { interceptors: [live] });
     expect(res.output.text).toBe('hello');
     expect(events.map((e) => e.type)).toEqual(['text-delta', 'text-delta', 'finish']);

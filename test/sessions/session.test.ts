@@ -124,3 +124,19 @@ describe('sessions', () => {
     expect(seen[0]!.messages.map((m) => m.content)).toEqual(['Echo the user.', 'a', 'echo: a', 'b']);
   });
 });
+
+describe('sessions with stream()', () => {
+  it('stream() takes the same options: the history goes in, the streamed turn is saved', async () => {
+    const { stream } = await import('../../src/core/streaming/stream.js');
+    const store = await memoryStore();
+    const opts = { store, session: 'streamed', owner: 'o' };
+    await run(orderSupportAgent(), 'Where is order 1042?', opts);
+    const s = stream(orderSupportAgent(), 'And when will it arrive?', opts);
+    let text = '';
+    for await (const e of s) if (e.type === 'text-delta') text += e.delta;
+    const result = await s.result;
+    expect(text).toBe('Order 1042 should arrive on 2026-06-01 (it is shipped with DHL).');
+    expect(result.output.text).toBe(text);
+    expect(await store.sessionMessages('o', 'streamed')).toHaveLength(8);
+  });
+});

@@ -17,6 +17,8 @@ export interface WireRequest {
   body: any;
   /** performance.now() at arrival. */
   at: number;
+  /** Set when the client closed the connection before the reply was complete (an aborted request). */
+  clientAborted?: boolean;
 }
 
 export interface SseEvent {
@@ -68,6 +70,9 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
         at: performance.now(),
       };
       requests.push(record);
+      res.on('close', () => {
+        if (!res.writableEnded) record.clientAborted = true;
+      });
       Promise.resolve(handler(record)).then(
         (reply) => send(res, reply),
         (err: unknown) => send(res, { status: 599, json: { error: { message: `test handler failed: ${String(err)}` } } }),
