@@ -155,6 +155,20 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 3,
+    name: 'approval use, escalation marker, run leases',
+    statements: [
+      // Which execution used an approval (one approval authorises one execution), and when.
+      `ALTER TABLE ap_approvals ADD COLUMN consumed_by TEXT`,
+      `ALTER TABLE ap_approvals ADD COLUMN consumed_at DOUBLE PRECISION`,
+      // The reviewer before an escalation: set in the same statement that re-assigns, so "escalated once" cannot be lost.
+      `ALTER TABLE ap_approvals ADD COLUMN escalated_from TEXT`,
+      // Who runs a run right now, and until when (renewed by a heartbeat); resume takes over only an expired lease.
+      `ALTER TABLE ap_runs ADD COLUMN lease_owner TEXT`,
+      `ALTER TABLE ap_runs ADD COLUMN lease_expires_at DOUBLE PRECISION`,
+    ],
+  },
+  {
     version: 5,
     name: 'sessions and long-term memory',
     statements: [
