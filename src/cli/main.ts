@@ -20,6 +20,7 @@ import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
+import { registerSessions } from './commands/sessions.js';
 import { registerStudio } from './commands/studio.js';
 import { listExamples } from '../../examples/vend/registry.js';
 import type { VendExample } from '../../examples/vend/types.js';
@@ -45,6 +46,7 @@ export function buildProgram(examples?: readonly VendExample[]): Command {
   registerResume(program);
   registerMcp(program);
   registerEval(program);
+  registerSessions(program);
   registerStudio(program);
   return program;
 }

@@ -20,6 +20,30 @@ export interface RunOptions extends RunContextOptions {
   interceptors?: readonly Interceptor[];
 }
 
+/**
+ * Turns run options that belong to a feature outside core (a session, a context policy) into
+ * interceptors over the run. Features register one when their module loads (the package's root
+ * entry loads them all); `run()` asks each, in registration order, and puts what they give
+ * outermost. Core names no feature.
+ */
+export type RunExtension = (options: RunOptions) => readonly Interceptor[] | undefined;
+
+const extensions: RunExtension[] = [];
+
+export function addRunExtension(extension: RunExtension): void {
+  if (!extensions.includes(extension)) extensions.push(extension);
+}
+
+/** The run's interceptors: the extensions' (outermost), then the caller's. */
+export function runInterceptors(options: RunOptions): readonly Interceptor[] | undefined {
+  let added: Interceptor[] | undefined;
+  for (const extension of extensions) {
+    const more = extension(options);
+    if (more?.length) (added ??= []).push(...more);
+  }
+  return added ? [...added, ...(options.interceptors ?? [])] : options.interceptors;
+}
+
 interface RunOutcome {
   runId: string;
   /** Every span of the run, finished ones in finish order; the root span is last. */
@@ -54,7 +78,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
   // The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it.
   const cancel = new CancelScope();
   // The run's own context hangs under the root span itself (no child copy for it).
-  const ctx = new RunContext({ ...options, runId, tracer, cancel, spanId: rootSpanId, path: root.name });
+  const ctx = new RunContext({ ...options, interceptors: runInterceptors(options), runId, tracer, cancel, spanId: rootSpanId, path: root.name });
   let stopWatch: (() => void) | undefined;
   const maxWall = ctx.budget.remainingWallMs();
   if (maxWall !== undefined) {

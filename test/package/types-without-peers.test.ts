@@ -26,7 +26,7 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
 };
 
 /** Entries a user may import with no optional peer installed. */
-const PEERLESS = ['.', './durable', './hitl', './events', './store', './testing', './sandbox', './models', './stream', './evals', './studio'];
+const PEERLESS = ['.', './durable', './hitl', './events', './store', './testing', './sandbox', './models', './stream', './evals', './studio', './sessions'];
 
 let work: string;
 let app: string;

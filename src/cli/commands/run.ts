@@ -13,8 +13,10 @@ import { runRecorded } from '../record-run.js';
 import { formatActions, formatUsage, modelsCalled } from '../format.js';
 import { addModelOptions, buildModel, requestedModel, type ModelOptions } from '../model-option.js';
 import { runDurableExample, STORE_OPTION, withStore } from './resume.js';
+import '../../sessions/run-options.js';
+import { OWNER_OPTION } from './sessions.js';
 
-type RunOpts = ModelOptions & { input?: string; json?: boolean; mcp?: boolean; durable?: boolean; store?: string; attach: string[] };
+type RunOpts = ModelOptions & { input?: string; json?: boolean; mcp?: boolean; durable?: boolean; store?: string; attach: string[]; session?: string; owner: string };
 
 export function registerRun(program: Command, examples?: readonly VendExample[]): void {
   const cmd = addModelOptions(
@@ -27,6 +29,8 @@ export function registerRun(program: Command, examples?: readonly VendExample[])
       .option('--json', 'print one JSON object instead of text')
       .option('--mcp', 'take the tools from Vend\'s order service over MCP (stdio), for examples that support it (order-support)')
       .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
+      .option('--session <id>', 'continue this conversation: its history from the store goes before the input, the new turns are saved (agent examples)')
+      .option(...OWNER_OPTION)
       .option(...STORE_OPTION),
   );
   // The examples are loaded for --help only (main.ts), so the list costs nothing on a normal start.
@@ -46,6 +50,7 @@ export function registerRun(program: Command, examples?: readonly VendExample[])
     } catch (err) {
       throw new CliError(`--input: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if (opts.durable && opts.session) throw new CliError('--session and --durable cannot be combined yet');
     if (opts.durable) {
       return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(wanted ? { model: wanted } : {}) });
     }
@@ -53,9 +58,9 @@ export function registerRun(program: Command, examples?: readonly VendExample[])
     const attachments = await Promise.all(opts.attach.map(readAttachment));
     const model = await buildModel(wanted);
     const options = { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}), ...(opts.mcp ? { mcp: true } : {}) };
-    // With a store given, the run's record and trace land in it, so `runs show <id>` finds it.
-    const out = opts.store || process.env[STORE_ENV]
-      ? await withStore(opts.store, (store) => runRecorded(example, input, options, store))
+    // With a store given (or a session, which lives in one), the run's record and trace land in it, so `runs show <id>` finds it.
+    const out = opts.store || process.env[STORE_ENV] || opts.session
+      ? await withStore(opts.store, (store) => runRecorded(example, input, { ...options, ...(opts.session ? { store, session: opts.session, owner: opts.owner } : {}) }, store))
       : await example.run(input, options);
     printRun(example, input, out, opts);
   });
@@ -83,9 +88,18 @@ function printRun(example: VendExample, input: string, out: ExampleOutcome, opts
     process.stdout.write(JSON.stringify(json) + '\n');
     return;
   }
-  const lines = [`${example.name} — pattern ${example.pattern} (${example.patternName})`, called.label, `input: ${input}`, '', out.answer, '', `outcome: ${out.outcome}`];
+  const lines = [
+    `${example.name} — pattern ${example.pattern} (${example.patternName})`,
+    called.label,
+    `input: ${input}`,
+    ...(opts.session ? [`session: ${opts.session} (owner ${opts.owner})`] : []),
+    '',
+    out.answer,
+    '',
+    `outcome: ${out.outcome}`,
+  ];
   if (out.actions) lines.push('action trace:', formatActions(out.actions));
-  const stored = opts.store || process.env[STORE_ENV] ? '' : ' (not stored: give --store to keep the record and trace)';
+  const stored = opts.store || process.env[STORE_ENV] || opts.session ? '' : ' (not stored: give --store to keep the record and trace)';
   lines.push(`usage: ${formatUsage(r.usage)}`, `run id: ${r.runId}${stored}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
