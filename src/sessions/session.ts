@@ -55,8 +55,10 @@ export class SessionInterceptor implements Interceptor {
   private summary: Summary | undefined;
   /** How many of the conversation's messages (system ones not counted) are saved. */
   private saved = 0;
-  /** The step path of the root agent: model calls there are the session's conversation. */
+  /** The step path of the session's agent: model calls there are the session's conversation. */
   private rootPath: string | undefined;
+  /** True once the run reached the agent whose conversation the session is. */
+  private reached = false;
 
   constructor(private readonly settings: SessionSettings) {
     if (!settings.sessionId) throw new ConfigError('session', 'must be a non-empty id');
@@ -83,8 +85,18 @@ export class SessionInterceptor implements Interceptor {
   }
 
   async step(call: StepInvocation, next: (call: StepInvocation) => Promise<unknown>): Promise<unknown> {
-    if (call.parentSpanId !== undefined) return next(call);
-    if (!(call.step instanceof Agent)) throw new ConfigError('session', `a session continues an agent's conversation; the run's root step "${call.step.name}" is not an Agent`);
+    // The session is the conversation of the root Agent, or of the one Agent a wrapper root step runs (a desk
+    // that turns guardrail trips into refusals: its shape has that agent as its only child). Checked before
+    // anything runs; other steps, and the agent's own sub-steps, pass through.
+    if (call.parentSpanId === undefined && !(call.step instanceof Agent)) {
+      const children = call.step.describe?.().children ?? [];
+      if (children.length !== 1 || children[0]!.kind !== 'agent') {
+        throw new ConfigError('session', `a session continues an agent's conversation; the run's root step "${call.step.name}" is not an Agent (nor a step wrapping one)`);
+      }
+      return next(call);
+    }
+    if (this.reached || !(call.step instanceof Agent)) return next(call);
+    this.reached = true;
     await this.claim(call);
     try {
       const history = await this.store.sessionMessages(this.owner, this.sessionId);
