@@ -9,6 +9,7 @@ import { CliError } from '../errors.js';
 import { formatActions, formatUsage } from '../format.js';
 import { addModelOptions, modelFromOptions } from '../model-option.js';
 import { runDurableExample, STORE_OPTION } from './resume.js';
+import { streamExample } from './run-stream.js';
 
 export function registerRun(program: Command): void {
   addModelOptions(
@@ -18,11 +19,12 @@ export function registerRun(program: Command): void {
       .argument('<example>', 'example name')
       .option('--input <text>', 'the input (default: the example\'s own)')
       .option('--attach <file>', 'send an image or document (PDF…) with the input; repeatable (examples that take attachments: order-support)', collect, [])
-      .option('--json', 'print one JSON object instead of text')
+      .option('--json', 'print one JSON object instead of text (with --stream: one JSON event per line)')
+      .option('--stream', 'print tokens as they arrive and a log of the run\'s steps, tool calls and decisions')
       .option('--mcp', 'take the tools from Vend\'s order service over MCP (stdio), for examples that support it (order-support)')
       .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
       .option(...STORE_OPTION),
-  ).action(async (name: string, opts: { input?: string; json?: boolean; mcp?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; attach: string[] }) => {
+  ).action(async (name: string, opts: { input?: string; json?: boolean; mcp?: boolean; model?: string; baseUrl?: string; durable?: boolean; store?: string; attach: string[]; stream?: boolean }) => {
     const example = await findExample(name);
     if (!example) {
       const names = (await listExamples()).map((e) => e.name).join(', ');
@@ -30,6 +32,7 @@ export function registerRun(program: Command): void {
     }
     if (opts.attach.length && !example.acceptsAttachments) throw new CliError(`example "${name}" takes text only; --attach works with: order-support`);
     if (opts.attach.length && opts.durable) throw new CliError('--attach is not supported with --durable yet');
+    if (opts.stream && opts.durable) throw new CliError('--stream is not supported with --durable yet');
     const attachments = await Promise.all(opts.attach.map(readAttachment));
     const model = await modelFromOptions(opts);
     const input = opts.input ?? example.defaultInput;
@@ -37,7 +40,9 @@ export function registerRun(program: Command): void {
       return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(model ? { model } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
     }
     if (opts.mcp && !example.mcp) throw new CliError(`${example.name} has no MCP variant; --mcp works with: ${(await listExamples()).filter((e) => e.mcp).map((e) => e.name).join(', ')}`);
-    const out = await example.run(input, { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}), ...(opts.mcp ? { mcp: true } : {}) });
+    const runOptions = { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}), ...(opts.mcp ? { mcp: true } : {}) };
+    if (opts.stream) return streamExample(example, input, runOptions, { ...(opts.json ? { json: true } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
+    const out = await example.run(input, runOptions);
     const r = out.result;
     if (opts.json) {
       const json = {
