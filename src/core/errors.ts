@@ -1,20 +1,53 @@
 /**
  * Typed errors. Every error the library raises on purpose extends
  * AgentPatternsError and carries a stable `code`, so callers branch on codes,
- * not on message text.
+ * not on message text. Each carries a `Symbol.for` brand naming its classes,
+ * so checks hold across two copies of the package (two versions in one
+ * node_modules, a bundle and its peer): `isAgentPatternsError(err, BudgetExceeded)`,
+ * and `instanceof`, which reads the brand too.
  */
 import { scrubError, scrubText } from './secrets.js';
 import type { SpanRecord } from './span.js';
 
+const BRAND = Symbol.for('agent-patterns.error');
+
+/** The class names from `target` up to AgentPatternsError: what a brand check matches. */
+function kindsOf(target: Function): readonly string[] {
+  const kinds: string[] = [];
+  for (let c: Function | null = target; c && c !== Error && c !== Function.prototype; c = Object.getPrototypeOf(c) as Function | null) kinds.push(c.name);
+  return kinds;
+}
+
 export class AgentPatternsError extends Error {
   readonly code: string;
+  /** The brand: the names of this error's classes, read by `isAgentPatternsError` in any copy of the package. */
+  declare readonly [BRAND]: readonly string[];
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     // Messages are built from causes and provider answers, which may quote a secret; so may the cause itself.
     super(scrubText(message), options);
     if (options?.cause !== undefined) scrubError(options.cause);
     this.code = code;
     this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: kindsOf(new.target) });
   }
+
+  /** `err instanceof BudgetExceeded` checks the brand, so it holds for an error made by another copy of the package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isAgentPatternsError(value, this);
+  }
+}
+
+/**
+ * True when `value` is an error of this library (of class `kind` when given, subclasses
+ * included), whichever copy of the package made it.
+ */
+export function isAgentPatternsError<E extends AgentPatternsError = AgentPatternsError>(
+  value: unknown,
+  kind?: abstract new (...args: never[]) => E,
+): value is E {
+  if (typeof value !== 'object' || value === null) return false;
+  const kinds = (value as { [BRAND]?: unknown })[BRAND];
+  return Array.isArray(kinds) && (kind === undefined || kinds.includes(kind.name));
 }
 
 /** A bad configuration value: fails fast with the field named. */
@@ -122,11 +155,7 @@ export class TimeoutError extends AgentPatternsError {
 
 /** True for errors that must stop the whole run instead of being fed back to a model. */
 export function isFatal(err: unknown): boolean {
-  return (
-    err instanceof BudgetExceeded ||
-    err instanceof RunAborted ||
-    err instanceof RunSuspended
-  );
+  return isAgentPatternsError(err, BudgetExceeded) || isAgentPatternsError(err, RunAborted) || isAgentPatternsError(err, RunSuspended);
 }
 
 export function errorMessage(err: unknown): string {
@@ -135,9 +164,10 @@ export function errorMessage(err: unknown): string {
 
 /**
  * The run is waiting for something outside it (a human approval) and has
- * stopped without holding a process. Not a failure: the durable runtime
- * resumes it when the decision arrives. `pending` lists what it waits for;
- * suspensions of parallel branches merge into one.
+ * stopped without holding a process. Not a failure: thrown inside the run
+ * (an approval gate throws it, parallel branches merge theirs), it is a
+ * result at the run's boundary — `run()` and `durableRun()` return
+ * `status: 'suspended'` with `pending`, the ids of what it waits for.
  */
 export class RunSuspended extends AgentPatternsError {
   readonly pending: string[];
@@ -148,5 +178,22 @@ export class RunSuspended extends AgentPatternsError {
 
   static merge(errors: readonly RunSuspended[]): RunSuspended {
     return new RunSuspended([...new Set(errors.flatMap((e) => e.pending))]);
+  }
+}
+
+/**
+ * A run failed on an error that is not the library's own (a user's step or tool, a third-party
+ * library): `cause` is that error, untouched; this wrapper carries the run's id, trace and usage.
+ */
+export class RunFailed extends AgentPatternsError {
+  readonly runId: string;
+  readonly trace: SpanRecord[];
+  readonly usage: unknown;
+  constructor(runId: string, cause: unknown, trace: SpanRecord[], usage: unknown) {
+    // The cause's own message: logs and dead letters read as the error that happened.
+    super('RUN_FAILED', errorMessage(cause), { cause });
+    this.runId = runId;
+    this.trace = trace;
+    this.usage = usage;
   }
 }

@@ -6,7 +6,7 @@
 import type { BudgetUsage } from './budget.js';
 import { CancelScope } from './cancel-scope.js';
 import { RunContext, asAbortError, type RunContextOptions } from './context.js';
-import { BudgetExceeded, RunSuspended } from './errors.js';
+import { BudgetExceeded, RunFailed, RunSuspended, isAgentPatternsError, type AgentPatternsError } from './errors.js';
 import { intercept, type Interceptor, type StepInvocation } from './interceptor.js';
 import { newRunId } from './run-id.js';
 import { scrubError } from './secrets.js';
@@ -20,15 +20,31 @@ export interface RunOptions extends RunContextOptions {
   interceptors?: readonly Interceptor[];
 }
 
-export interface RunResult<O> {
+interface RunOutcome {
   runId: string;
-  output: O;
   /** Every span of the run, finished ones in finish order; the root span is last. */
   trace: SpanRecord[];
   usage: BudgetUsage;
   /** True when any model call was served by the scripted (offline, deterministic) model. */
   scripted: boolean;
 }
+
+export interface CompletedRun<O> extends RunOutcome {
+  status: 'completed';
+  output: O;
+}
+
+/** The run waits for a human (an approval gate suspended it): no process waits; resume it when decided. */
+export interface SuspendedRun extends RunOutcome {
+  status: 'suspended';
+  /** What the run waits for: approval ids. */
+  pending: string[];
+  /** There is none: check `status` first. */
+  output: never;
+}
+
+/** What a run came to: its output, or (with an approval gate that suspends) what it waits for. */
+export type RunResult<O> = CompletedRun<O> | SuspendedRun;
 
 /** Runs a step as a whole run: new context, root span, budget with wall-time cap, trace and usage out. */
 export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
@@ -55,29 +71,21 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     tracer.abandonOpen(span);
     const usage = ctx.budget.usage();
     span.end({ requestId: ctx.requestId, usage }, undefined, true);
-    return { runId, output, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
+    return { status: 'completed', runId, output, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
   } catch (err) {
     scrubError(err); // whatever user code or an SDK threw leaves the run without a secret in its message
     tracer.abandonOpen(span);
     const usage = ctx.budget.usage();
-    if (err instanceof BudgetExceeded) ctx.tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
+    if (isAgentPatternsError(err, BudgetExceeded)) tracer.event('budget', err.limit, span.id, { max: err.max, used: err.used });
     span.fail(err, { requestId: ctx.requestId, usage });
-    if (err instanceof BudgetExceeded) {
-      err.trace = ctx.tracer.spans;
-      err.usage = usage;
+    // A suspension (waiting for a human) is not a failure: it is what the run came to.
+    if (isAgentPatternsError(err, RunSuspended)) {
+      return { status: 'suspended', runId, pending: err.pending, output: undefined as never, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
     }
-    if (err instanceof Error) {
-      const e = err as Error & { runId?: string; trace?: SpanRecord[] };
-      e.runId = runId;
-      e.trace ??= ctx.tracer.spans;
-    }
-    // A suspension (waiting for a human) is not a failure.
-    if (!(err instanceof RunSuspended)) {
-      // The error carries the whole trace; the log line gets only what identifies it.
-      const e = err as { name?: string; code?: string; message?: string };
-      ctx.logger.warn({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
-    }
-    throw err;
+    // The error carries the whole trace; the log line gets only what identifies it.
+    const e = err as { name?: string; code?: string; message?: string };
+    ctx.logger.warn({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
+    throw withRun(err, runId, tracer.spans, usage);
   } finally {
     stopWatch?.();
     cancel.detach();
@@ -85,6 +93,18 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     // Without sinks (the default) there is nothing to wait for, and no extra tick.
     if (tracer.hasSinks) await tracer.flush();
   }
+}
+
+/** Our own errors carry the run's id and trace; anyone else's is wrapped (RunFailed, with it as `cause`), not written on. */
+function withRun(err: unknown, runId: string, trace: SpanRecord[], usage: BudgetUsage): unknown {
+  if (!isAgentPatternsError(err)) return new RunFailed(runId, err, trace, usage);
+  const own = err as AgentPatternsError & { runId?: string; trace?: SpanRecord[]; usage?: unknown };
+  own.runId = runId;
+  if (isAgentPatternsError(err, BudgetExceeded)) {
+    err.trace = trace;
+    err.usage = usage;
+  } else own.trace ??= trace;
+  return err;
 }
 
 /** The root step's core: the root span is the run's own, opened above. */

@@ -14,7 +14,7 @@
  * outcome after. A started call with no outcome (a crash in between) is not
  * re-run blindly: see reconcile.ts.
  */
-import { RunSuspended } from '../core/errors.js';
+import { RunSuspended, isAgentPatternsError } from '../core/errors.js';
 import type { Interceptor, ModelInvocation, StepInvocation, ToolInvocation } from '../core/interceptor.js';
 import type { ModelResponse } from '../core/model.js';
 import { costOfResponse } from '../core/pricing.js';
@@ -117,7 +117,7 @@ export class DurableJournal implements Interceptor, ActivePathSource {
       return outcome;
     } catch (err) {
       // A call held for approval did not happen: it is charged again when it really runs.
-      if (err instanceof RunSuspended) ctx.budget.toolCalls--;
+      if (isAgentPatternsError(err, RunSuspended)) ctx.budget.toolCalls--;
       throw err;
     }
   }

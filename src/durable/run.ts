@@ -8,12 +8,12 @@
  */
 import { hostname } from 'node:os';
 import { Budget, type BudgetLimits, type BudgetUsage } from '../core/budget.js';
-import { ConfigError, RunSuspended } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Interceptor } from '../core/interceptor.js';
 import type { Logger } from '../core/logger.js';
 import type { SpanRecord, TraceSink } from '../core/span.js';
 import type { Step } from '../core/step.js';
-import { run, type RunOptions } from '../core/run.js';
+import { run, type RunOptions, type RunResult } from '../core/run.js';
 import type { ApprovalGate } from '../core/tool.js';
 import { Tracer } from '../core/tracer.js';
 import { canonicalJson, sha256 } from '../hitl/keys.js';
@@ -188,25 +188,10 @@ async function execute<O>(
     return { ...rest, segments, usage, wallMs: usage.wallMs, pending: [], ...extra };
   };
   const fullTrace = () => [...priorSpans, ...tracer.spans];
+  let result: RunResult<O>;
   try {
-    const result = await run(definition.step as Step<unknown, O>, record.input, runOptions);
-    const output = isJsonData(result.output) ? result.output : String(result.output);
-    await store.putRun({ ...record, status: 'completed', output, updatedAt: Date.now(), state: stateNow({}) });
-    const trace = fullTrace();
-    return { status: 'completed', runId, output: result.output, usage: result.usage, trace, scripted: usedScripted(trace) };
+    result = await run(definition.step as Step<unknown, O>, record.input, runOptions);
   } catch (err) {
-    if (err instanceof RunSuspended) {
-      await sink.flush();
-      const waiting = (await store.listApprovals({ runId, status: 'pending' })).filter((a) => err.pending.includes(a.approvalId));
-      const pending = waiting.map((a) => {
-        const ev = (a.evidence ?? {}) as { activeStep?: string; path?: string };
-        return { approvalId: a.approvalId, tool: a.tool, reviewer: a.reviewer, ...(ev.activeStep ? { activeStep: ev.activeStep } : {}), ...(ev.path ? { path: ev.path } : {}) };
-      });
-      const activeStep = pending[0]?.activeStep ?? activeStepName(undefined, definition.name);
-      await store.putRun({ ...record, status: 'suspended', updatedAt: Date.now(), state: stateNow({ pending, activeStep }) });
-      const trace = fullTrace();
-      return { status: 'suspended', runId, pending: waiting, usage: budget.usage(), trace, scripted: usedScripted(trace) };
-    }
     const e = err as { code?: unknown; message?: unknown };
     await store.putRun({
       ...record, status: 'failed', updatedAt: Date.now(), state: stateNow({}),
@@ -214,6 +199,22 @@ async function execute<O>(
     });
     throw err;
   }
+  if (result.status === 'suspended') {
+    await sink.flush();
+    const waiting = (await store.listApprovals({ runId, status: 'pending' })).filter((a) => result.pending.includes(a.approvalId));
+    const pending = waiting.map((a) => {
+      const ev = (a.evidence ?? {}) as { activeStep?: string; path?: string };
+      return { approvalId: a.approvalId, tool: a.tool, reviewer: a.reviewer, ...(ev.activeStep ? { activeStep: ev.activeStep } : {}), ...(ev.path ? { path: ev.path } : {}) };
+    });
+    const activeStep = pending[0]?.activeStep ?? activeStepName(undefined, definition.name);
+    await store.putRun({ ...record, status: 'suspended', updatedAt: Date.now(), state: stateNow({ pending, activeStep }) });
+    const trace = fullTrace();
+    return { status: 'suspended', runId, pending: waiting, usage: budget.usage(), trace, scripted: usedScripted(trace) };
+  }
+  const output = isJsonData(result.output) ? result.output : String(result.output);
+  await store.putRun({ ...record, status: 'completed', output, updatedAt: Date.now(), state: stateNow({}) });
+  const trace = fullTrace();
+  return { status: 'completed', runId, output: result.output, usage: result.usage, trace, scripted: usedScripted(trace) };
 }
 
 function usedScripted(spans: readonly SpanRecord[]): boolean {

@@ -5,7 +5,7 @@
  * dropped: its error and partial trace are what the scorers see.
  */
 import type { BudgetLimits, BudgetUsage } from '../core/budget.js';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError, RunFailed, errorMessage, isAgentPatternsError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { SpanRecord } from '../core/span.js';
 import { run, type RunOptions, type RunResult } from '../core/run.js';
@@ -133,11 +133,15 @@ async function evaluateCase(runCase: RunCase, c: EvalCase, scorers: Record<strin
   try {
     const result = await runCase(c.input, runOptions);
     caseRun = { case: c, output: result.output, text: textOf(result.output), trace: result.trace, usage: result.usage, durationMs: performance.now() - t0, runId: result.runId };
+    // A run waiting for a human has no output: scorers see it as stopped by a suspension.
+    if (result.status === 'suspended') caseRun.error = { name: 'RunSuspended', code: 'RUN_SUSPENDED', message: `run suspended, waiting for: ${result.pending.join(', ')}` };
   } catch (err) {
     const e = err as { name?: string; code?: string; trace?: SpanRecord[]; usage?: BudgetUsage; runId?: string };
+    // A step's own error comes wrapped (RunFailed, with the run's trace): the scorers judge the error itself.
+    const what = (isAgentPatternsError(err, RunFailed) ? err.cause : err) as { name?: string; code?: string } | undefined;
     caseRun = {
       case: c, output: undefined, text: '', trace: e.trace ?? [], usage: e.usage, durationMs: performance.now() - t0, runId: e.runId,
-      error: { name: e.name ?? 'Error', ...(typeof e.code === 'string' ? { code: e.code } : {}), message: errorMessage(err) },
+      error: { name: what?.name ?? 'Error', ...(typeof what?.code === 'string' ? { code: what.code } : {}), message: errorMessage(what) },
     };
   }
   const expectations: ExpectationResult[] = [];

@@ -22,7 +22,7 @@
  */
 import type { BudgetLimits } from '../core/budget.js';
 import type { RunContext } from '../core/context.js';
-import { ConfigError, TimeoutError, errorMessage } from '../core/errors.js';
+import { ConfigError, RunFailed, RunSuspended, TimeoutError, errorMessage, isAgentPatternsError } from '../core/errors.js';
 import { defaultLogger, type Logger } from '../core/logger.js';
 import type { Step } from '../core/step.js';
 import { run, type RunOptions } from '../core/run.js';
@@ -275,7 +275,12 @@ export function consume<T, D>(source: EventSource<T>, handler: EventHandler<T, D
     running.catch(() => {});
     try {
       const r = await Promise.race([running, timedOut]);
+      // A handler's run has no one to resume it: waiting for a human fails the attempt, as it always did.
+      if (r.status === 'suspended') throw new RunSuspended(r.pending);
       return { output: r.output, runId: r.runId };
+    } catch (err) {
+      // The handler's own error, not run()'s wrapper: the retry policy and the dead letter judge what happened.
+      throw isAgentPatternsError(err, RunFailed) ? err.cause : err;
     } finally {
       clearTimeout(timer);
     }

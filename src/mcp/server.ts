@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import type { BudgetLimits } from '../core/budget.js';
-import { AgentPatternsError, ConfigError, RunSuspended } from '../core/errors.js';
+import { ConfigError, RunFailed, isAgentPatternsError } from '../core/errors.js';
 import type { JsonSchema } from '../core/model.js';
 import { toJsonSchema } from '../core/schema.js';
 import { formatIssues } from '../core/schema.js';
@@ -173,10 +173,13 @@ async function answer(entry: Entry, input: unknown, common: CallOptions, store: 
       if (result.status === 'suspended') return suspended(result.runId, result.pending.map((p) => ({ approvalId: p.approvalId, tool: p.tool, reviewer: p.reviewer })));
       return okResult(result.output);
     }
-    return okResult((await run(entry.step, input, common)).output);
-  } catch (err) {
-    if (err instanceof RunSuspended) return suspended((err as { runId?: string }).runId, err.pending.map((approvalId) => ({ approvalId })));
-    return errorResult(err instanceof AgentPatternsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
+    const result = await run(entry.step, input, common);
+    if (result.status === 'suspended') return suspended(result.runId, result.pending.map((approvalId) => ({ approvalId })));
+    return okResult(result.output);
+  } catch (thrown) {
+    // A step's own error comes wrapped by run() (RunFailed): the client is told the error itself.
+    const err = isAgentPatternsError(thrown, RunFailed) ? thrown.cause : thrown;
+    return errorResult(isAgentPatternsError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -5,7 +5,7 @@
  * subpath (`/models/openai` …).
  */
 export { createModel, parseModelSpec, PROVIDERS, type ModelSpecOptions, type ProviderName } from './registry.js';
-export { fromAiSdk, AiSdkModel, type AiSdkLanguageModel, type AiSdkModelOptions } from './ai-sdk.js';
+// fromAiSdk is its own subpath, agent-patterns/models/ai-sdk: its types name @ai-sdk/provider, an optional peer.
 export { fallback, isTransient, type FallbackOptions } from './fallback.js';
 export { RateLimiter, type RateLimits } from './http/rate-limit.js';
 export { image, file, textOf, guessMediaType, type Content, type ContentPart, type TextPart, type MediaPart } from '../core/messages.js';

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
-import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
+import { BudgetExceeded, ConfigError, OutputValidationError, isAgentPatternsError } from '../core/errors.js';
 import type { Usage } from '../core/model.js';
 import type { Model } from '../core/model.js';
 import { formatIssues } from '../core/schema.js';
@@ -144,7 +144,7 @@ class BudgetShare extends Budget {
     try {
       charge();
     } catch (err) {
-      throw err instanceof BudgetExceeded ? new WorkerBudgetExceeded(this.workstream, err) : err;
+      throw isAgentPatternsError(err, BudgetExceeded) ? new WorkerBudgetExceeded(this.workstream, err) : err;
     }
   }
   // The share is asked first, so a call it refuses is not counted against the run.

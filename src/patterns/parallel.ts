@@ -18,7 +18,7 @@
 import type { CancelScope } from '../core/cancel-scope.js';
 import type { RunContext } from '../core/context.js';
 import { describeStep, type StepShape } from '../core/shape.js';
-import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isFatal } from '../core/errors.js';
+import { ConfigError, RunAborted, RunSuspended, StepFailed, errorMessage, isAgentPatternsError, isFatal } from '../core/errors.js';
 import { withDeadline } from '../core/deadline.js';
 import type { Step } from '../core/step.js';
 import { runStep } from '../core/run-step.js';
@@ -105,7 +105,7 @@ export class Parallel<I, R> implements Step<I, R> {
             branches[i]!.scope.detach();
             // The first real failure decides; a suspension waits for the others, and
             // errors of branches we cancelled ourselves are only echoes of it.
-            if (!failure && !ctx.aborted && !(err instanceof RunSuspended) && (this.policy === 'fail-fast' || isFatal(err))) {
+            if (!failure && !ctx.aborted && !isAgentPatternsError(err, RunSuspended) && (this.policy === 'fail-fast' || isFatal(err))) {
               failure = { key, error: err };
               cancelSiblings(key, err);
             }
@@ -117,7 +117,7 @@ export class Parallel<I, R> implements Step<I, R> {
 
     ctx.throwIfAborted();
     if (failure) throw isFatal(failure.error) ? failure.error : new StepFailed(failure.key, failure.error);
-    const suspensions = results.flatMap((r) => (!r.ok && r.error instanceof RunSuspended ? [r.error] : []));
+    const suspensions = results.flatMap((r) => (!r.ok && isAgentPatternsError(r.error, RunSuspended) ? [r.error] : []));
     if (suspensions.length) throw RunSuspended.merge(suspensions);
 
     const out: Record<string, unknown> = {};

@@ -8,7 +8,7 @@
  */
 import { describeStep } from '../core/shape.js';
 import type { RunContext } from '../core/context.js';
-import { BudgetExceeded, ConfigError, OutputValidationError } from '../core/errors.js';
+import { BudgetExceeded, ConfigError, OutputValidationError, isAgentPatternsError } from '../core/errors.js';
 import type { Step } from '../core/step.js';
 import { runStep } from '../core/run-step.js';
 
@@ -115,7 +115,7 @@ export function refine<I, O>(
           if (passed) return result('threshold');
         } catch (err) {
           // Out of budget with a scored draft in hand: return it instead of losing the work.
-          if (err instanceof BudgetExceeded && best) {
+          if (isAgentPatternsError(err, BudgetExceeded) && best) {
             ctx.tracer.event('budget', err.limit, ctx.spanId, { max: err.max, used: err.used, handledBy: 'refine', returned: 'best-so-far', bestRound: best.round });
             return result('budget', { budgetLimit: err.limit });
           }

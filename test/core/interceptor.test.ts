@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, ModelError, parallel, run, runStep, step, tool, type Interceptor, type Model, type ModelResponse, type StepInvocation, type StreamEvent } from 'agent-patterns';
+import { Agent, ModelError, RunFailed, parallel, run, runStep, step, tool, type Interceptor, type Model, type ModelResponse, type StepInvocation, type StreamEvent } from 'agent-patterns';
 import { scripted, toolResults } from 'agent-patterns/testing';
 
 const add = tool({
@@ -237,7 +237,8 @@ describe('interceptors', () => {
       },
     };
     const err = await run(adder(), 'x', { interceptors: [broken] }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe('interceptor broke');
+    expect(err).toBeInstanceOf(RunFailed);
+    expect(((err as RunFailed).cause as Error).message).toBe('interceptor broke');
   });
 });
 

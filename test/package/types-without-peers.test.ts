@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
 };
 
 /** Entries a user may import with no optional peer installed. */
-const PEERLESS = ['.', './durable', './hitl', './events', './store', './testing', './sandbox', './models'];
+const PEERLESS = ['.', './durable', './hitl', './events', './store', './testing', './sandbox', './models', './stream', './evals', './studio'];
 
 let work: string;
 let app: string;

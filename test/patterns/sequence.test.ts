@@ -65,9 +65,11 @@ describe('sequence', () => {
       throw new RunSuspended(['approval-1']);
     });
     const s = sequence(step('a', (x: string) => x), suspend, step('b', (x: string) => x));
-    const err = await run(s, 'x').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RunSuspended);
-    expect((err as RunSuspended).pending).toEqual(['approval-1']);
+    // At the run's boundary a suspension is a result, not an exception.
+    const res = await run(s, 'x');
+    expect(res.status).toBe('suspended');
+    expect(res.status === 'suspended' && res.pending).toEqual(['approval-1']);
+    expect(res.trace.some((x) => x.name === 'b')).toBe(false);
   });
 
   it('stops with BudgetExceeded in the middle, with the partial trace attached', async () => {

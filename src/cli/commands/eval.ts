@@ -122,6 +122,7 @@ async function loadTarget(target: string): Promise<{ runCase: RunCase; name: str
 function exampleRunner(example: VendExample): RunCase {
   return async (input, options) => {
     const out = await example.run(typeof input === 'string' ? input : JSON.stringify(input), options);
+    if (out.result.status === 'suspended') return out.result;
     return { ...out.result, output: { outcome: out.outcome, answer: out.answer, actions: out.actions ?? [], details: out.details } };
   };
 }
