@@ -11,12 +11,14 @@ export async function storeTour(): Promise<void> {
     }
 
     // An approval is decided once; a late or unknown decision is a typed error, never a silent overwrite.
+    // The audit entry goes with the change, in the same transaction: both are written or neither.
     await store.createApproval({
       approvalId: 'ap-1', runId: 'run-1', tool: 'issue_refund', args: { orderId: 'A1', amount: 120 },
       callKey: 'issue_refund:3f2a', reviewer: 'finance-lead', status: 'pending', createdAt: Date.now(),
+    }, { at: Date.now(), approvalId: 'ap-1', runId: 'run-1', actor: 'agent', action: 'requested' });
+    await store.decideApproval('ap-1', { status: 'approved', by: 'ana', comment: 'within policy' }, {
+      at: Date.now(), approvalId: 'ap-1', runId: 'run-1', actor: 'ana', action: 'approved',
     });
-    await store.decideApproval('ap-1', { status: 'approved', by: 'ana', comment: 'within policy' });
-    await store.appendAudit({ at: Date.now(), approvalId: 'ap-1', runId: 'run-1', actor: 'ana', action: 'approved' });
     try {
       await store.decideApproval('ap-1', { status: 'rejected', by: 'bob' });
     } catch (err) {

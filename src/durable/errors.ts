@@ -32,3 +32,17 @@ export class ReplayDivergence extends AgentPatternsError {
     this.key = key;
   }
 }
+
+/**
+ * This process no longer holds the lease of the run it was executing: another process took the run
+ * over (this one was paused or cut off for longer than the lease). The run stopped here and wrote nothing more.
+ */
+export class LeaseLost extends AgentPatternsError {
+  constructor(
+    readonly runId: string,
+    readonly owner: string,
+    why: string,
+  ) {
+    super('LEASE_LOST', `run ${runId}: lease of ${owner} lost (${why}); this process stopped running it`);
+  }
+}

@@ -27,6 +27,7 @@ import { sha256 } from '../hitl/keys.js';
 import type { Store } from '../store/types.js';
 import { ReplayDivergence } from './errors.js';
 import { reconcileStartedCall, type Reconciler, type StartedCall } from './reconcile.js';
+import { withCallKey } from '../hitl/call-key.js';
 
 export type JournalEntry =
   | { k: 'model'; response: ModelResponse; costUsd: number; h: string }
@@ -42,6 +43,8 @@ export interface JournalState {
   reconcilers: Readonly<Record<string, Reconciler>>;
   /** Called after each record is written (flushes the trace to the store). */
   afterRecord?: () => Promise<void>;
+  /** Called right before an irreversible call's side effect (throws when this process may no longer act for the run). */
+  beforeEffect?: () => Promise<void>;
 }
 
 /**
@@ -99,17 +102,18 @@ export class DurableJournal implements Interceptor, ActivePathSource {
       return hit.outcome;
     }
     const tool = tools.get(call.name);
-    let live = invocation;
+    // A gated call carries its key, so its approval is tied to this very call (call-key.ts).
+    let live = tool?.approval || tool?.irreversible ? { ...invocation, ctx: withCallKey(ctx, key) } : invocation;
     if (tool?.irreversible) {
       const started = this.state.records.get(`${key}|started`);
       if (started?.k === 'started') {
-        const settled = await reconcileStartedCall(ctx, tool, started, this.state.reconcilers[tool.name]);
+        const settled = await reconcileStartedCall(live.ctx, tool, started, this.state.reconcilers[tool.name]);
         if (settled) {
           await this.record(key, { k: 'tool', outcome: settled });
           return settled;
         }
       }
-      live = { ...invocation, tools: this.withStartMarker(tools, tool, key) };
+      live = { ...live, tools: this.withStartMarker(tools, tool, key) };
     }
     try {
       const outcome = await next(live);
@@ -145,6 +149,7 @@ export class DurableJournal implements Interceptor, ActivePathSource {
       ...tool,
       execute: async (input: unknown, c: RunContext, info: { id: string; name: string }) => {
         const idempotencyKey = tool.idempotencyKey?.(input, info);
+        if (this.state.beforeEffect) await this.state.beforeEffect();
         await this.record(`${key}|started`, {
           k: 'started', tool: tool.name, callId: info.id, args: input, at: Date.now(), ...(idempotencyKey ? { idempotencyKey } : {}),
         });

@@ -4,9 +4,10 @@
  * "suspended" in the store, no process waiting). `resumeRun` continues a
  * suspended or crashed run in any process: it applies overdue escalations,
  * restores the budget consumed so far, replays the recorded operations and
- * goes on from the first one that has no record.
+ * goes on from the first one that has no record. While a process executes a
+ * run it holds the run's lease (lease.ts): a run whose lease is still live,
+ * on this host or another, is never taken over.
  */
-import { hostname } from 'node:os';
 import { Budget, type BudgetLimits, type BudgetUsage } from '../core/budget.js';
 import { ConfigError } from '../core/errors.js';
 import type { Interceptor } from '../core/interceptor.js';
@@ -20,8 +21,9 @@ import { canonicalJson, sha256 } from '../hitl/keys.js';
 import { StoreApprovalGate } from '../hitl/store-gate.js';
 import { sweepApprovals } from '../hitl/sweep.js';
 import type { ApprovalRecord, RunRecord, Store } from '../store/types.js';
-import { ResumeError } from './errors.js';
+import { LeaseLost, ResumeError } from './errors.js';
 import { DurableJournal, isJsonData, usageOfRecords, type JournalEntry } from './journal.js';
+import { RunLeaseKeeper, type LeaseOptions } from './lease.js';
 import type { Reconciler } from './reconcile.js';
 import type { WorkflowDefinition, WorkflowRegistry } from './registry.js';
 import { activeStepName } from '../hitl/active-path.js';
@@ -44,6 +46,8 @@ export interface DurableOptions {
   version?: string;
   /** Clock for deadlines (tests). */
   now?: () => number;
+  /** The lease this process holds while it executes the run (length, host id). */
+  lease?: LeaseOptions;
 }
 
 export interface ResumeOptions extends Omit<DurableOptions, 'runId' | 'version' | 'reconcilers'> {
@@ -66,7 +70,6 @@ export interface DurableState {
   pending: { approvalId: string; tool: string; reviewer: string; activeStep?: string; path?: string }[];
   /** How many times the run has been started or resumed. */
   segments: number;
-  owner?: { pid: number; host: string };
 }
 
 interface Base {
@@ -97,7 +100,6 @@ export async function durableRun<I, O>(workflow: string, step: Step<I, O>, input
     segments: 0,
   };
   const record: RunRecord = { runId, workflow, input, status: 'running', state, createdAt: now, updatedAt: now };
-  await options.store.putRun(record);
   return execute({ name: workflow, step, ...(options.reconcilers ? { reconcilers: options.reconcilers } : {}) }, record, options, false);
 }
 
@@ -121,21 +123,11 @@ export async function resumeRun<O = unknown>(runId: string, options: ResumeOptio
   if (options.input !== undefined && canonicalJson(options.input) !== canonicalJson(record.input)) {
     throw new ResumeError(runId, 'INPUT_CHANGED', 'the input given differs from the input the run started with');
   }
-  if (record.status === 'running' && state?.owner && ownerAlive(state.owner)) {
-    throw new ResumeError(runId, 'RUN_IN_PROGRESS', `process ${state.owner.pid} on ${state.owner.host} is still running it`);
+  if (record.lease && record.lease.expiresAt > Date.now()) {
+    throw new ResumeError(runId, 'RUN_IN_PROGRESS', `${record.lease.owner} holds its lease until ${new Date(record.lease.expiresAt).toISOString()} (renewed while it runs)`);
   }
   await sweepApprovals(store, (options.now ?? Date.now)(), { runId });
   return execute(definition, record, options, true);
-}
-
-function ownerAlive(owner: { pid: number; host: string }): boolean {
-  if (owner.host !== hostname() || owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function execute<O>(
@@ -156,48 +148,57 @@ async function execute<O>(
   const priorSpans = resumed ? await store.getTrace(runId) : [];
   if (resumed) tracer.event('event', 'resumed', undefined, { checkpoints: records.size, segment: (prior.segments ?? 0) + 1 });
 
+  const lease = new RunLeaseKeeper(store, runId, options.lease);
   const journal = new DurableJournal({
-    runId, store, records, reconcilers: { ...definition.reconcilers, ...options.reconcilers }, afterRecord: () => sink.flush(),
+    runId, store, records, reconcilers: { ...definition.reconcilers, ...options.reconcilers },
+    afterRecord: () => sink.flush(), beforeEffect: () => lease.confirm(),
   });
   const approvals = options.approvals ?? new StoreApprovalGate(store, options.now ? { now: options.now } : {});
   const segments = (prior.segments ?? 0) + 1;
-  const running: RunRecord = {
-    ...record,
-    status: 'running',
-    // Strictly later than what was read, so a concurrent claim of the same read cannot also match.
-    updatedAt: Math.max(Date.now(), record.updatedAt + 1),
-    state: { ...prior, segments, owner: { pid: process.pid, host: hostname() } },
-  };
+  // Strictly later than what was read, so a concurrent claim of the same read cannot also match.
+  const claimedAt = Math.max(Date.now(), record.updatedAt + 1);
+  const running: RunRecord = { ...record, status: 'running', updatedAt: claimedAt, state: { ...prior, segments }, lease: lease.next(claimedAt) };
   if (!resumed) await store.putRun(running);
   else if (!(await store.claimRun(running, record))) {
-    // Two resumes of one run must not both execute: of all claims of the same read, one wins.
+    // Two resumes of one run must not both execute: of all claims of the same read, one wins, and only of a run nobody holds.
     throw new ResumeError(runId, 'RUN_IN_PROGRESS', 'another process resumed or changed it since it was read');
   }
+  lease.start(running.lease!);
 
   const runOptions: RunOptions = {
     runId, budget, approvals, store, tracer,
     // The journal outermost: a replayed call goes through no other interceptor.
     interceptors: [journal, ...(options.interceptors ?? [])],
+    signal: options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal,
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
   };
   const stateNow = (extra: Partial<DurableState>): DurableState => {
     const usage = budget.usage();
-    const { owner: _owner, ...rest } = prior;
+    const { owner: _owner, ...rest } = prior as DurableState & { owner?: unknown }; // an owner written before leases existed
     return { ...rest, segments, usage, wallMs: usage.wallMs, pending: [], ...extra };
+  };
+  /** Ends this segment, only while this process still holds the lease. */
+  const release = async (end: Pick<RunRecord, 'status' | 'output' | 'error' | 'state'>) => {
+    lease.stop();
+    const { lease: _claimed, output: _output, error: _error, ...base } = record; // an earlier segment's ending is replaced
+    if (!(await store.releaseRun({ ...base, ...end, updatedAt: Date.now() }, lease.owner))) throw lease.lostError();
   };
   const fullTrace = () => [...priorSpans, ...tracer.spans];
   let result: RunResult<O>;
   try {
     result = await run(definition.step as Step<unknown, O>, record.input, runOptions);
   } catch (err) {
+    // Taken over by another process: it owns the run now, so this one writes nothing more.
+    if (err instanceof LeaseLost || lease.signal.aborted) throw lease.lostError();
     const e = err as { code?: unknown; message?: unknown };
-    await store.putRun({
-      ...record, status: 'failed', updatedAt: Date.now(), state: stateNow({}),
+    await release({
+      status: 'failed', state: stateNow({}),
       error: { ...(typeof e?.code === 'string' ? { code: e.code } : {}), message: typeof e?.message === 'string' ? e.message : String(err) },
     });
     throw err;
+  } finally {
+    lease.stop();
   }
   if (result.status === 'suspended') {
     await sink.flush();
@@ -207,12 +208,12 @@ async function execute<O>(
       return { approvalId: a.approvalId, tool: a.tool, reviewer: a.reviewer, ...(ev.activeStep ? { activeStep: ev.activeStep } : {}), ...(ev.path ? { path: ev.path } : {}) };
     });
     const activeStep = pending[0]?.activeStep ?? activeStepName(undefined, definition.name);
-    await store.putRun({ ...record, status: 'suspended', updatedAt: Date.now(), state: stateNow({ pending, activeStep }) });
+    await release({ status: 'suspended', state: stateNow({ pending, activeStep }) });
     const trace = fullTrace();
     return { status: 'suspended', runId, pending: waiting, usage: budget.usage(), trace, scripted: usedScripted(trace) };
   }
   const output = isJsonData(result.output) ? result.output : String(result.output);
-  await store.putRun({ ...record, status: 'completed', output, updatedAt: Date.now(), state: stateNow({}) });
+  await release({ status: 'completed', output, state: stateNow({}) });
   const trace = fullTrace();
   return { status: 'completed', runId, output: result.output, usage: result.usage, trace, scripted: usedScripted(trace) };
 }

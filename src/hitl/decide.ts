@@ -1,7 +1,8 @@
 /**
  * A human decision on a pending approval: only the assigned reviewer, only
- * once, always audited (who, when, what, comment). Unknown or already
- * decided approvals are typed errors (ApprovalNotFound, ApprovalAlreadyDecided).
+ * once, always audited (who, when, what, comment) in the same transaction as
+ * the decision. Unknown or already decided approvals are typed errors
+ * (ApprovalNotFound, ApprovalAlreadyDecided).
  */
 import { ConfigError } from '../core/errors.js';
 import { notPendingError } from '../store/errors.js';
@@ -25,12 +26,10 @@ export async function decideApproval(store: Store, approvalId: string, input: De
   const at = input.at ?? Date.now();
   const status = input.decision === 'approve' ? 'approved' : 'rejected';
   // Conditional on the reviewer: an escalation between our read and this write must not let the old reviewer decide.
-  const decided = await store.decideApproval(approvalId, {
+  return store.decideApproval(approvalId, {
     status, by: reviewer, at, expect: { reviewer }, ...(input.comment ? { comment: input.comment } : {}),
-  });
-  await store.appendAudit({
+  }, {
     at, approvalId, runId: current.runId, actor: reviewer, action: status,
     detail: { tool: current.tool, args: current.args, ...(input.comment ? { comment: input.comment } : {}) },
   });
-  return decided;
 }

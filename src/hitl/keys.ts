@@ -29,7 +29,7 @@ export function approvalKey(tool: string, args: unknown): string {
   return sha256(`${tool}\n${canonicalJson(args)}`);
 }
 
-/** A stable approval id for one call of one run (two branches asking at once get the same id, not two requests). */
-export function approvalId(runId: string, callKey: string): string {
-  return `apr_${sha256(`${runId}\n${callKey}`).slice(0, 16)}`;
+/** A stable approval id for one request of one run (`request`: the call key and which execution asks; replays find it again). */
+export function approvalId(runId: string, request: string): string {
+  return `apr_${sha256(`${runId}\n${request}`).slice(0, 16)}`;
 }

@@ -2,8 +2,9 @@
  * Deadlines. A pending approval past its deadline gets its tool's configured
  * escalation: hand to another reviewer (once, with a fresh deadline), deny,
  * or approve as the safe default. Every step is written to the audit log.
- * Run by the CLI and before every resume; safe to run from several processes
- * (a decision that lost the race is skipped).
+ * Run by the CLI and before every resume; safe to run from several processes:
+ * each change is conditional on the approval as read, and is written with its
+ * audit entry in one transaction, so of two sweeps one acts and logs once.
  */
 import type { ApprovalPolicy } from '../core/tool.js';
 import { ApprovalAlreadyDecided, ApprovalChanged } from '../store/errors.js';
@@ -15,6 +16,7 @@ export const POLICY_NAMESPACE = 'approval-policy';
 export interface StoredApprovalPolicy {
   timeoutMs?: number;
   onTimeout?: ApprovalPolicy['onTimeout'];
+  /** Written by versions before schema 3; the approval's own `escalatedFrom` says it now. */
   escalatedTo?: string;
 }
 
@@ -36,12 +38,11 @@ export async function applyTimeout(store: Store, approval: ApprovalRecord, now: 
   // A timeout decision applies only to the approval as read: if another sweep escalated it meanwhile
   // (new reviewer, new deadline), the store refuses with ApprovalChanged and the new window stands.
   const asRead = { reviewer: approval.reviewer, deadline: approval.deadline };
+  const escalated = approval.escalatedFrom !== undefined || policy.escalatedTo !== undefined;
   try {
-    if (onTimeout.action === 'escalate' && !policy.escalatedTo) {
+    if (onTimeout.action === 'escalate' && !escalated) {
       const window = policy.timeoutMs ?? (approval.deadline - approval.createdAt);
-      const record = await store.reassignApproval(approval.approvalId, onTimeout.reviewer, now + window);
-      await store.kvPut(POLICY_NAMESPACE, approval.approvalId, { ...policy, escalatedTo: onTimeout.reviewer });
-      await store.appendAudit({
+      const record = await store.reassignApproval(approval.approvalId, { reviewer: onTimeout.reviewer, deadline: now + window, expect: asRead }, {
         at: now, ...base, actor: TIMEOUT_ACTOR, action: 'escalated',
         detail: { from: approval.reviewer, to: onTimeout.reviewer, deadline: now + window },
       });
@@ -50,13 +51,15 @@ export async function applyTimeout(store: Store, approval: ApprovalRecord, now: 
     if (onTimeout.action === 'approve') {
       const record = await store.decideApproval(approval.approvalId, {
         status: 'approved', by: TIMEOUT_ACTOR, at: now, comment: 'deadline passed: approved by the configured safe default', expect: asRead,
-      });
-      await store.appendAudit({ at: now, ...base, actor: TIMEOUT_ACTOR, action: 'approved', detail: { reason: 'timeout, safe default approve' } });
+      }, { at: now, ...base, actor: TIMEOUT_ACTOR, action: 'approved', detail: { reason: 'timeout, safe default approve' } });
       return { record, action: { ...base, action: 'approved' } };
     }
-    const reason = policy.escalatedTo ? `escalated to ${policy.escalatedTo} and still undecided at the deadline` : 'deadline passed';
-    const record = await store.decideApproval(approval.approvalId, { status: 'expired', by: TIMEOUT_ACTOR, at: now, comment: `${reason}: denied`, expect: asRead });
-    await store.appendAudit({ at: now, ...base, actor: TIMEOUT_ACTOR, action: 'expired', detail: { reason } });
+    const reason = escalated ? `escalated to ${approval.reviewer} and still undecided at the deadline` : 'deadline passed';
+    const record = await store.decideApproval(
+      approval.approvalId,
+      { status: 'expired', by: TIMEOUT_ACTOR, at: now, comment: `${reason}: denied`, expect: asRead },
+      { at: now, ...base, actor: TIMEOUT_ACTOR, action: 'expired', detail: { reason } },
+    );
     return { record, action: { ...base, action: 'expired' } };
   } catch (err) {
     // A reviewer decided between our read and our write: their decision stands.

@@ -9,7 +9,7 @@ import type { StepShape } from '../core/shape.js';
 import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
-import { ConfigError, OutputValidationError } from '../core/errors.js';
+import { ConfigError, OutputValidationError, RunSuspended } from '../core/errors.js';
 import type { Interceptor } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, OutputSpec, ReasoningEffort, ToolSpec } from '../core/model.js';
@@ -155,9 +155,17 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     return { text: this.fallbackText, output: this.fallbackText as O, actions, turns: this.maxTurns, stopReason: 'max_turns', messages };
   }
 
-  /** Several tool calls of one turn run at the same time (a method: a closure in run() would cost every run a context). */
-  private runConcurrently(ctx: RunContext, calls: readonly ToolCall[]): Promise<ToolOutcome[]> {
-    return Promise.all(calls.map((call) => runToolCall(ctx, this.toolsByName, call)));
+  /**
+   * Several tool calls of one turn run at the same time (a method: a closure in run() would cost every run a context).
+   * All of them settle before the turn ends: a call still at work when a sibling suspends the run would otherwise
+   * go on (ask for an approval, act) after the run has stopped. Suspensions merge, as in `parallel`.
+   */
+  private async runConcurrently(ctx: RunContext, calls: readonly ToolCall[]): Promise<ToolOutcome[]> {
+    const settled = await Promise.allSettled(calls.map((call) => runToolCall(ctx, this.toolsByName, call)));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failed.length === 0) return settled.map((r) => (r as PromiseFulfilledResult<ToolOutcome>).value);
+    const suspended = failed.filter((e): e is RunSuspended => e instanceof RunSuspended);
+    throw suspended.length === failed.length ? RunSuspended.merge(suspended) : failed.find((e) => !(e instanceof RunSuspended));
   }
 
   private parseOutput(text: string): { ok: true; value: O } | { ok: false; error: OutputValidationError } {

@@ -59,6 +59,21 @@ export class ApprovalChanged extends AgentPatternsError {
   }
 }
 
+/** An approval cannot authorise this execution: it is not approved, or another execution already used it. */
+export class ApprovalNotUsable extends AgentPatternsError {
+  constructor(
+    readonly approvalId: string,
+    readonly current: ApprovalRecord,
+  ) {
+    super(
+      'APPROVAL_NOT_USABLE',
+      current.consumedBy !== undefined
+        ? `approval "${approvalId}" was already used by ${current.consumedBy}: one approval authorises one execution`
+        : `approval "${approvalId}" is ${current.status}, not approved`,
+    );
+  }
+}
+
 /** Why a conditional decision changed nothing: unknown, already decided, or (still pending) changed since read. */
 export function notPendingError(
   approvalId: string,
@@ -69,9 +84,16 @@ export function notPendingError(
   return new ApprovalAlreadyDecided(approvalId, current.status, current.decidedBy, current.decidedAt);
 }
 
-/** The four parameters of decideApproval's optional expectations (reviewer, deadline), each given twice. */
+/** The four parameters of the optional expectations (reviewer, deadline) of a decision or re-assignment, each given twice. */
 export function expectations(decision: { expect?: { reviewer?: string; deadline?: number } }): unknown[] {
   const reviewer = decision.expect?.reviewer ?? null;
   const deadline = decision.expect?.deadline ?? null;
   return [reviewer, reviewer, deadline === null ? null : String(deadline), deadline];
+}
+
+/** After a consumption that changed nothing: the record when `consumer` already holds it (a resumed execution), else why not. */
+export function ownUse(approvalId: string, current: ApprovalRecord | undefined, consumer: string): ApprovalRecord {
+  if (!current) throw new ApprovalNotFound(approvalId);
+  if (current.consumedBy === consumer) return current;
+  throw new ApprovalNotUsable(approvalId, current);
 }

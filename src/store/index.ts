@@ -4,8 +4,9 @@
  */
 export type { Store } from './types.js';
 export type {
-  RunStatus, RunRecord, ApprovalStatus, ApprovalRecord, ApprovalDecision, AuditEntry, DecisionRecord, DecisionMeta, DeadLetter, InboxEntry,
+  RunStatus, RunRecord, RunLease, ApprovalStatus, ApprovalRecord, ApprovalDecision, ApprovalReassignment, AuditEntry, DecisionRecord, DecisionMeta,
+  DeadLetter, InboxEntry,
 } from './types.js';
 export { openStore, isPostgresUrl, STORE_ENV } from './open.js';
-export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, ApprovalChanged } from './errors.js';
+export { StoreError, ApprovalNotFound, ApprovalAlreadyDecided, ApprovalExists, ApprovalChanged, ApprovalNotUsable } from './errors.js';
 export { StoreTraceSink, type StoreTraceSinkOptions } from './trace-sink.js';

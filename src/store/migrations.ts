@@ -152,6 +152,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ap_decisions_outbox ON ap_decisions (consumer, seq) WHERE published_at IS NULL`,
     ],
   },
+  {
+    version: 3,
+    name: 'approval use, escalation marker, run leases',
+    statements: [
+      // Which execution used an approval (one approval authorises one execution), and when.
+      `ALTER TABLE ap_approvals ADD COLUMN consumed_by TEXT`,
+      `ALTER TABLE ap_approvals ADD COLUMN consumed_at DOUBLE PRECISION`,
+      // The reviewer before an escalation: set in the same statement that re-assigns, so "escalated once" cannot be lost.
+      `ALTER TABLE ap_approvals ADD COLUMN escalated_from TEXT`,
+      // Who runs a run right now, and until when (renewed by a heartbeat); resume takes over only an expired lease.
+      `ALTER TABLE ap_runs ADD COLUMN lease_owner TEXT`,
+      `ALTER TABLE ap_runs ADD COLUMN lease_expires_at DOUBLE PRECISION`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,7 +5,8 @@
  * recordDecision is INSERT ... ON CONFLICT DO NOTHING (the loser of a race
  * waits for the winner's commit, then inserts nothing), decideApproval is
  * UPDATE ... WHERE status = 'pending' RETURNING (the loser re-checks the row
- * after the winner commits and matches nothing). Migrations run under a
+ * after the winner commits and matches nothing). A change to an approval and
+ * its audit entry share one transaction. Migrations run under a
  * transaction-scoped advisory lock, so many workers may start at once.
  *
  * Importable on its own (`agent-patterns/postgres`); `pg` loads on connect.
@@ -14,18 +15,19 @@ import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { ConfigError } from '../core/errors.js';
 import { registerUrlPassword } from '../core/secrets.js';
 import type { SpanRecord } from '../core/span.js';
-import { ApprovalExists, expectations, notPendingError, StoreError } from './errors.js';
+import { ApprovalExists, expectations, notPendingError, ownUse, StoreError } from './errors.js';
 import {
   APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
   toAppliedMigration, type AppliedMigration,
 } from './migrations.js';
 import { SQL, toPostgres, type QueryName } from './queries.js';
 import {
-  approvalParams, auditParams, checkLimit, deadLetterParams, decisionParams, decode, encode, runParams, spanParams,
+  approvalParams, auditParams, checkLimit, claimParams, deadLetterParams, decisionParams, decode, encode, releaseParams, runParams, spanParams,
   toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toRun, toSpan,
 } from './rows.js';
 import type {
-  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, RunRecord, RunStatus, Store,
+  ApprovalDecision, ApprovalReassignment, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry,
+  RunLease, RunRecord, RunStatus, Store,
 } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -109,12 +111,36 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  private async q(name: QueryName, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
+  /** One statement on the pool, or on `client` inside a transaction. */
+  private async q(name: QueryName, values: unknown[], client?: PoolClient): Promise<{ rows: Row[]; rowCount: number }> {
     if (this.closed) throw new StoreError('the store is closed');
+    const on = client ?? this.pool;
     const res = this.prepared
-      ? await this.pool.query({ name: `ap_${name}`, text: PG_SQL[name], values })
-      : await this.pool.query(PG_SQL[name], values);
+      ? await on.query({ name: `ap_${name}`, text: PG_SQL[name], values })
+      : await on.query(PG_SQL[name], values);
     return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+  }
+
+  /** `body` in one transaction on one connection of the pool. */
+  private async transaction<T>(body: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreError('the store is closed');
+    const client = await this.pool.connect();
+    try {
+      return await inTransaction(client, () => body(client));
+    } finally {
+      client.release();
+    }
+  }
+
+  /** One conditional change (an UPDATE ... RETURNING) and, when it changed a row, its audit entry: one transaction. */
+  private async changeAudited(query: QueryName, params: unknown[], audit: AuditEntry | undefined): Promise<Row | undefined> {
+    const entry = audit && auditParams(audit);
+    if (!entry) return (await this.q(query, params)).rows[0];
+    return this.transaction(async (client) => {
+      const { rows } = await this.q(query, params, client);
+      if (rows[0]) await this.q('appendAudit', entry, client);
+      return rows[0];
+    });
   }
 
   /**
@@ -164,8 +190,15 @@ export class PostgresStore implements Store {
   }
 
   async claimRun(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): Promise<boolean> {
-    const res = await this.q('claimRun', [next.status, encode(next.state, 'run state'), next.updatedAt, next.runId, expected.status, expected.updatedAt]);
-    return res.rowCount === 1;
+    return (await this.q('claimRun', claimParams(next, expected))).rowCount === 1;
+  }
+
+  async renewLease(runId: string, lease: RunLease): Promise<boolean> {
+    return (await this.q('renewLease', [lease.expiresAt, runId, lease.owner])).rowCount === 1;
+  }
+
+  async releaseRun(run: RunRecord, owner: string): Promise<boolean> {
+    return (await this.q('releaseRun', releaseParams(run, owner))).rowCount === 1;
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -188,9 +221,14 @@ export class PostgresStore implements Store {
     return new Map(rows.map((r) => [r.key as string, decode(r.value)]));
   }
 
-  async createApproval(approval: ApprovalRecord): Promise<void> {
-    const { rowCount } = await this.q('createApproval', approvalParams(approval));
-    if (rowCount === 0) throw new ApprovalExists(approval.approvalId);
+  async createApproval(approval: ApprovalRecord, audit?: AuditEntry): Promise<void> {
+    const params = approvalParams(approval);
+    const entry = audit && auditParams(audit);
+    const create = async (client?: PoolClient) => {
+      if ((await this.q('createApproval', params, client)).rowCount === 0) throw new ApprovalExists(approval.approvalId);
+      if (entry) await this.q('appendAudit', entry, client);
+    };
+    await (entry ? this.transaction(create) : create());
   }
 
   async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
@@ -210,19 +248,21 @@ export class PostgresStore implements Store {
     return rows.map(toApproval);
   }
 
-  async decideApproval(
-    approvalId: string,
-    decision: ApprovalDecision,
-  ): Promise<ApprovalRecord> {
-    const { rows } = await this.q('decideApproval', [
+  async decideApproval(approvalId: string, decision: ApprovalDecision, audit?: AuditEntry): Promise<ApprovalRecord> {
+    const row = await this.changeAudited('decideApproval', [
       decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId, ...expectations(decision),
-    ]);
-    return rows[0] ? toApproval(rows[0]) : this.notPending(approvalId);
+    ], audit);
+    return row ? toApproval(row) : this.notPending(approvalId);
   }
 
-  async reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord> {
-    const { rows } = await this.q('reassignApproval', [reviewer, deadline ?? null, approvalId]);
-    return rows[0] ? toApproval(rows[0]) : this.notPending(approvalId);
+  async reassignApproval(approvalId: string, change: ApprovalReassignment, audit?: AuditEntry): Promise<ApprovalRecord> {
+    const row = await this.changeAudited('reassignApproval', [change.reviewer, change.deadline ?? null, approvalId, ...expectations(change)], audit);
+    return row ? toApproval(row) : this.notPending(approvalId);
+  }
+
+  async consumeApproval(approvalId: string, use: { consumer: string; at?: number }, audit?: AuditEntry): Promise<ApprovalRecord> {
+    const row = await this.changeAudited('consumeApproval', [use.consumer, use.at ?? Date.now(), approvalId], audit);
+    return row ? toApproval(row) : ownUse(approvalId, await this.getApproval(approvalId), use.consumer);
   }
 
   private async notPending(approvalId: string): Promise<never> {
@@ -364,11 +404,12 @@ async function currentVersion(client: Pool | PoolClient): Promise<number> {
 }
 
 /** Runs `body` in one transaction on `client`: COMMIT when it resolves, ROLLBACK and rethrow when it throws. */
-async function inTransaction(client: PoolClient, body: () => Promise<void>): Promise<void> {
+async function inTransaction<T>(client: PoolClient, body: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
-    await body();
+    const result = await body();
     await client.query('COMMIT');
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;

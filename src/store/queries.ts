@@ -6,9 +6,10 @@
  * (SQLite: -1, PostgreSQL: NULL), passed as the limit parameter.
  */
 
-const RUN_COLUMNS = 'run_id, workflow, input, status, output, error, state, created_at, updated_at';
+const RUN_COLUMNS = 'run_id, workflow, input, status, output, error, state, created_at, updated_at, lease_owner, lease_expires_at';
 const APPROVAL_COLUMNS =
-  'approval_id, run_id, tool, args, call_key, reviewer, evidence, recommendation, status, deadline, decided_by, decided_at, comment, created_at';
+  'approval_id, run_id, tool, args, call_key, reviewer, evidence, recommendation, status, deadline, decided_by, decided_at, comment, created_at, ' +
+  'consumed_by, consumed_at, escalated_from';
 const DECISION_COLUMNS = 'consumer, event_id, decision, decided_at, run_id, attempts, published_at';
 const INBOX_COLUMNS = 'inbox, event_id, payload, received_at, deliveries';
 const SPAN_COLUMNS = 'trace_id, span_id, parent_id, kind, name, start_time, duration_ms, status, attributes, error';
@@ -16,13 +17,23 @@ const SPAN_COLUMNS = 'trace_id, span_id, parent_id, kind, name, start_time, dura
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 export const SQL = {
-  putRun: `INSERT INTO ap_runs (${RUN_COLUMNS}) VALUES (${placeholders(9)})
+  putRun: `INSERT INTO ap_runs (${RUN_COLUMNS}) VALUES (${placeholders(11)})
     ON CONFLICT (run_id) DO UPDATE SET workflow = excluded.workflow, input = excluded.input, status = excluded.status,
       output = excluded.output, error = excluded.error, state = excluded.state,
-      created_at = excluded.created_at, updated_at = excluded.updated_at`,
+      created_at = excluded.created_at, updated_at = excluded.updated_at,
+      lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at`,
   getRun: `SELECT ${RUN_COLUMNS} FROM ap_runs WHERE run_id = ?`,
-  /** Optimistic claim: changes the run only if it is still as the caller read it. Params: status, state, updatedAt, runId, expected status, expected updatedAt. */
-  claimRun: `UPDATE ap_runs SET status = ?, state = ?, updated_at = ? WHERE run_id = ? AND status = ? AND updated_at = ?`,
+  /**
+   * Optimistic claim: changes the run only if it is still as the caller read it and nobody holds a live lease.
+   * Params: status, state, updatedAt, lease owner, lease expiry, runId, expected status, expected updatedAt, now.
+   */
+  claimRun: `UPDATE ap_runs SET status = ?, state = ?, updated_at = ?, lease_owner = ?, lease_expires_at = ?
+    WHERE run_id = ? AND status = ? AND updated_at = ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`,
+  /** Params: new expiry, runId, owner. */
+  renewLease: `UPDATE ap_runs SET lease_expires_at = ? WHERE run_id = ? AND lease_owner = ?`,
+  /** Params: status, output, error, state, updatedAt, runId, owner. */
+  releaseRun: `UPDATE ap_runs SET status = ?, output = ?, error = ?, state = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+    WHERE run_id = ? AND lease_owner = ?`,
   /** Newest first. Params: status, status, limit. */
   listRuns: `SELECT ${RUN_COLUMNS} FROM ap_runs WHERE (CAST(? AS TEXT) IS NULL OR status = ?)
     ORDER BY created_at DESC, seq DESC LIMIT ?`,
@@ -31,7 +42,7 @@ export const SQL = {
     ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, at = excluded.at`,
   getCheckpoints: `SELECT key, value FROM ap_checkpoints WHERE run_id = ? ORDER BY seq`,
 
-  createApproval: `INSERT INTO ap_approvals (${APPROVAL_COLUMNS}) VALUES (${placeholders(14)})
+  createApproval: `INSERT INTO ap_approvals (${APPROVAL_COLUMNS}) VALUES (${placeholders(17)})
     ON CONFLICT (approval_id) DO NOTHING`,
   getApproval: `SELECT ${APPROVAL_COLUMNS} FROM ap_approvals WHERE approval_id = ?`,
   /** The latest request for that exact call of that run. */
@@ -45,8 +56,14 @@ export const SQL = {
     WHERE approval_id = ? AND status = 'pending'
       AND (CAST(? AS TEXT) IS NULL OR reviewer = ?) AND (CAST(? AS TEXT) IS NULL OR deadline = ?)
     RETURNING ${APPROVAL_COLUMNS}`,
-  reassignApproval: `UPDATE ap_approvals SET reviewer = ?, deadline = ?
-    WHERE approval_id = ? AND status = 'pending' RETURNING ${APPROVAL_COLUMNS}`,
+  /** Params: reviewer, deadline, id, then the optional expectations as for decideApproval. */
+  reassignApproval: `UPDATE ap_approvals SET escalated_from = reviewer, reviewer = ?, deadline = ?
+    WHERE approval_id = ? AND status = 'pending'
+      AND (CAST(? AS TEXT) IS NULL OR reviewer = ?) AND (CAST(? AS TEXT) IS NULL OR deadline = ?)
+    RETURNING ${APPROVAL_COLUMNS}`,
+  /** First use of an approved approval; no row back means not approved or already used. Params: consumer, at, id. */
+  consumeApproval: `UPDATE ap_approvals SET consumed_by = ?, consumed_at = ?
+    WHERE approval_id = ? AND status = 'approved' AND consumed_by IS NULL RETURNING ${APPROVAL_COLUMNS}`,
 
   appendAudit: `INSERT INTO ap_audit (at, approval_id, run_id, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)`,
   /** Append order. Params: approvalId, approvalId, runId, runId. */

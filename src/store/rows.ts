@@ -51,6 +51,7 @@ export function toRun(r: Row): RunRecord {
     state: decode(r.state),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    lease: r.lease_owner === null || r.lease_owner === undefined ? undefined : { owner: r.lease_owner as string, expiresAt: Number(r.lease_expires_at) },
   });
 }
 
@@ -65,6 +66,23 @@ export function runParams(run: RunRecord): unknown[] {
     encode(run.state, 'run state'),
     run.createdAt,
     run.updatedAt,
+    run.lease?.owner ?? null,
+    run.lease?.expiresAt ?? null,
+  ];
+}
+
+/** claimRun's parameters: the claim, the read it is conditional on, and its time (a lease valid then blocks it). */
+export function claimParams(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): unknown[] {
+  return [
+    next.status, encode(next.state, 'run state'), next.updatedAt, next.lease?.owner ?? null, next.lease?.expiresAt ?? null,
+    next.runId, expected.status, expected.updatedAt, next.updatedAt,
+  ];
+}
+
+export function releaseParams(run: RunRecord, owner: string): unknown[] {
+  return [
+    run.status, encode(run.output, 'run output'), encode(run.error, 'run error'), encode(run.state, 'run state'), run.updatedAt,
+    run.runId, owner,
   ];
 }
 
@@ -84,6 +102,9 @@ export function toApproval(r: Row): ApprovalRecord {
     decidedAt: num(r.decided_at),
     comment: str(r.comment),
     createdAt: Number(r.created_at),
+    consumedBy: str(r.consumed_by),
+    consumedAt: num(r.consumed_at),
+    escalatedFrom: str(r.escalated_from),
   });
 }
 
@@ -103,6 +124,9 @@ export function approvalParams(a: ApprovalRecord): unknown[] {
     a.decidedAt ?? null,
     a.comment === undefined ? null : scrubText(a.comment),
     a.createdAt,
+    a.consumedBy ?? null,
+    a.consumedAt ?? null,
+    a.escalatedFrom ?? null,
   ];
 }
 

@@ -4,24 +4,26 @@
  * file. The driver loads lazily, so it stays an optional dependency.
  * Statements are prepared once per store. better-sqlite3 is synchronous, so
  * every method is atomic within a process; across processes the conditional
- * writes (recordDecision, decideApproval) are single statements, atomic in SQLite.
+ * writes (recordDecision, decideApproval, consumeApproval, claimRun) are single
+ * statements, and a change with its audit entry is one IMMEDIATE transaction.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SpanRecord } from '../core/span.js';
-import { ApprovalExists, expectations, notPendingError, StoreError } from './errors.js';
+import { ApprovalExists, expectations, notPendingError, ownUse, StoreError } from './errors.js';
 import {
   APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
   toAppliedMigration, type AppliedMigration,
 } from './migrations.js';
 import { SQL, type QueryName } from './queries.js';
 import {
-  approvalParams, auditParams, checkLimit, deadLetterParams, decisionParams, decode, encode, runParams, spanParams,
+  approvalParams, auditParams, checkLimit, claimParams, deadLetterParams, decisionParams, decode, encode, releaseParams, runParams, spanParams,
   toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toRun, toSpan,
 } from './rows.js';
 import type {
-  ApprovalDecision, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, RunRecord, RunStatus, Store,
+  ApprovalDecision, ApprovalReassignment, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry,
+  RunLease, RunRecord, RunStatus, Store,
 } from './types.js';
 
 export const DEFAULT_SQLITE_PATH = './.agent-patterns/state.db';
@@ -112,8 +114,15 @@ export class SqliteStore implements Store {
   }
 
   async claimRun(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): Promise<boolean> {
-    const info = this.stmts.claimRun.run(next.status, encode(next.state, 'run state'), next.updatedAt, next.runId, expected.status, expected.updatedAt);
-    return info.changes === 1;
+    return this.stmts.claimRun.run(claimParams(next, expected)).changes === 1;
+  }
+
+  async renewLease(runId: string, lease: RunLease): Promise<boolean> {
+    return this.stmts.renewLease.run(lease.expiresAt, runId, lease.owner).changes === 1;
+  }
+
+  async releaseRun(run: RunRecord, owner: string): Promise<boolean> {
+    return this.stmts.releaseRun.run(releaseParams(run, owner)).changes === 1;
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -136,8 +145,13 @@ export class SqliteStore implements Store {
     return new Map(rows.map((r) => [r.key as string, decode(r.value)]));
   }
 
-  async createApproval(approval: ApprovalRecord): Promise<void> {
-    if (this.stmts.createApproval.run(approvalParams(approval)).changes === 0) throw new ApprovalExists(approval.approvalId);
+  async createApproval(approval: ApprovalRecord, audit?: AuditEntry): Promise<void> {
+    const params = approvalParams(approval);
+    const entry = audit && auditParams(audit);
+    this.transaction(() => {
+      if (this.stmts.createApproval.run(params).changes === 0) throw new ApprovalExists(approval.approvalId);
+      if (entry) this.stmts.appendAudit.run(entry);
+    });
   }
 
   async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
@@ -156,19 +170,36 @@ export class SqliteStore implements Store {
     return (this.stmts.listApprovals.all(status, status, runId, runId) as Row[]).map(toApproval);
   }
 
-  async decideApproval(
-    approvalId: string,
-    decision: ApprovalDecision,
-  ): Promise<ApprovalRecord> {
-    const row = this.stmts.decideApproval.get(
+  async decideApproval(approvalId: string, decision: ApprovalDecision, audit?: AuditEntry): Promise<ApprovalRecord> {
+    const row = this.changeAudited('decideApproval', [
       decision.status, decision.by, decision.at ?? Date.now(), decision.comment ?? null, approvalId, ...expectations(decision),
-    ) as Row | undefined;
+    ], audit);
     return row ? toApproval(row) : this.notPending(approvalId);
   }
 
-  async reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord> {
-    const row = this.stmts.reassignApproval.get(reviewer, deadline ?? null, approvalId) as Row | undefined;
+  async reassignApproval(approvalId: string, change: ApprovalReassignment, audit?: AuditEntry): Promise<ApprovalRecord> {
+    const row = this.changeAudited('reassignApproval', [change.reviewer, change.deadline ?? null, approvalId, ...expectations(change)], audit);
     return row ? toApproval(row) : this.notPending(approvalId);
+  }
+
+  async consumeApproval(approvalId: string, use: { consumer: string; at?: number }, audit?: AuditEntry): Promise<ApprovalRecord> {
+    const row = this.changeAudited('consumeApproval', [use.consumer, use.at ?? Date.now(), approvalId], audit);
+    return row ? toApproval(row) : ownUse(approvalId, await this.getApproval(approvalId), use.consumer);
+  }
+
+  /** One conditional change (an UPDATE ... RETURNING) and, when it changed a row, its audit entry: one transaction. */
+  private changeAudited(query: QueryName, params: unknown[], audit: AuditEntry | undefined): Row | undefined {
+    const entry = audit && auditParams(audit);
+    return this.transaction(() => {
+      const row = this.stmts[query].get(params) as Row | undefined;
+      if (row && entry) this.stmts.appendAudit.run(entry);
+      return row;
+    });
+  }
+
+  /** Takes the write lock first (IMMEDIATE), so another process waits instead of failing mid-way. */
+  private transaction<T>(body: () => T): T {
+    return this.db.transaction(body).immediate();
   }
 
   private notPending(approvalId: string): never {

@@ -19,6 +19,16 @@ export interface RunRecord {
   state?: unknown;
   createdAt: number;
   updatedAt: number;
+  /** Who is running it right now and until when; absent when no process holds it (suspended, finished, new). */
+  lease?: RunLease;
+}
+
+/** A claim on a run by one process, kept alive by a heartbeat; another process may take the run over only after `expiresAt`. */
+export interface RunLease {
+  /** Unique per process: host id, pid and a random part. */
+  owner: string;
+  /** Epoch ms. */
+  expiresAt: number;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
@@ -39,6 +49,11 @@ export interface ApprovalRecord {
   decidedAt?: number;
   comment?: string;
   createdAt: number;
+  /** The execution that used this approval (an approval authorises one execution), and when. */
+  consumedBy?: string;
+  consumedAt?: number;
+  /** The reviewer it had before an escalation re-assigned it. */
+  escalatedFrom?: string;
 }
 
 export interface AuditEntry {
@@ -100,6 +115,13 @@ export interface ApprovalDecision {
   expect?: { reviewer?: string; deadline?: number };
 }
 
+export interface ApprovalReassignment {
+  reviewer: string;
+  deadline?: number;
+  /** Re-assign only while the approval is as the caller read it (else ApprovalChanged): two sweeps escalate once. */
+  expect?: { reviewer?: string; deadline?: number };
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres' | 'memory';
   close(): Promise<void>;
@@ -108,25 +130,40 @@ export interface Store {
   putRun(run: RunRecord): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   /**
-   * Compare-and-set: writes `next`'s status, state and updatedAt only if the stored run still has
-   * `expected`'s status and updatedAt (as the caller read it). True when this call won; of several
-   * processes claiming the same read, exactly one does. `next.updatedAt` must differ from `expected.updatedAt`.
+   * Compare-and-set: writes `next`'s status, state, updatedAt and lease only if the stored run still has
+   * `expected`'s status and updatedAt (as the caller read it) and holds no lease that is still valid at
+   * `next.updatedAt`. True when this call won; of several processes claiming the same read, exactly one
+   * does. `next.updatedAt` must differ from `expected.updatedAt`.
    */
   claimRun(next: RunRecord, expected: Pick<RunRecord, 'status' | 'updatedAt'>): Promise<boolean>;
+  /** Extends the lease while `lease.owner` still holds it; false when another process took the run over. */
+  renewLease(runId: string, lease: RunLease): Promise<boolean>;
+  /**
+   * Ends a segment of a run: writes its status, output, error, state and updatedAt and frees the lease,
+   * only if `owner` still holds the lease. False (nothing written) when it lost the run to another process.
+   */
+  releaseRun(run: RunRecord, owner: string): Promise<boolean>;
   listRuns(filter?: { status?: RunStatus; limit?: number }): Promise<RunRecord[]>;
   /** Record a completed operation of a run (a model call, a tool call, a step) under a deterministic key. */
   putCheckpoint(runId: string, key: string, value: unknown): Promise<void>;
   getCheckpoints(runId: string): Promise<Map<string, unknown>>;
 
-  // Approvals (human-in-the-loop) and their audit log
-  createApproval(approval: ApprovalRecord): Promise<void>;
+  // Approvals (human-in-the-loop) and their audit log. A change to an approval and its audit entry
+  // are written in one transaction: both or neither.
+  createApproval(approval: ApprovalRecord, audit?: AuditEntry): Promise<void>;
   getApproval(approvalId: string): Promise<ApprovalRecord | undefined>;
   findApproval(runId: string, callKey: string): Promise<ApprovalRecord | undefined>;
   listApprovals(filter?: { status?: ApprovalStatus; runId?: string }): Promise<ApprovalRecord[]>;
   /** Atomically decide a pending approval; throws a typed error if it is unknown or already decided. */
-  decideApproval(approvalId: string, decision: ApprovalDecision): Promise<ApprovalRecord>;
-  /** Re-assign a pending approval (escalation). */
-  reassignApproval(approvalId: string, reviewer: string, deadline?: number): Promise<ApprovalRecord>;
+  decideApproval(approvalId: string, decision: ApprovalDecision, audit?: AuditEntry): Promise<ApprovalRecord>;
+  /** Re-assign a pending approval (escalation), remembering the previous reviewer in `escalatedFrom`. */
+  reassignApproval(approvalId: string, reassignment: ApprovalReassignment, audit?: AuditEntry): Promise<ApprovalRecord>;
+  /**
+   * Uses an approved approval for one execution, atomically: of several executions only the first
+   * consumes it (the others get ApprovalNotUsable). The same `consumer` again gets the record back
+   * (a resumed run finishing the execution it was authorised for); the audit entry is written once.
+   */
+  consumeApproval(approvalId: string, use: { consumer: string; at?: number }, audit?: AuditEntry): Promise<ApprovalRecord>;
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(filter?: { approvalId?: string; runId?: string }): Promise<AuditEntry[]>;
 

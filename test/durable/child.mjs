@@ -53,20 +53,49 @@ const model = scripted((req) => {
 const agent = new Agent({ name: 'looker', instructions: 'Look up a to d.', model, tools: [lookup], maxTurns: 8 });
 const steps = step('lookups', async (input, ctx) => (await runStep(ctx, agent, input)).text);
 
-const registry = new WorkflowRegistry([refunds.refundApprovalDefinition({ ledger }), { name: 'lookups', step: steps }]);
+// A step that runs until the test kills its process (a live run, for the lease tests).
+const busy = step('busy', async () => {
+  log('busy started');
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.BUSY_MS ?? 60_000)));
+  log('busy finished');
+  return 'done';
+});
+
+const registry = new WorkflowRegistry([refunds.refundApprovalDefinition({ ledger }), { name: 'lookups', step: steps }, { name: 'busy', step: busy }]);
+// The lease this process takes on a run: short in tests, so a killed run can be taken over soon; the host id it claims.
+const lease = { ttlMs: Number(process.env.LEASE_MS ?? 30_000), ...(process.env.HOST_ID ? { hostId: process.env.HOST_ID } : {}) };
 const store = mode === 'cli' ? undefined : await openStore(target);
 const print = (r) => process.stdout.write(JSON.stringify({ status: r.status, output: r.output, pending: r.pending?.map((a) => a.approvalId), usage: r.usage }) + '\n');
 
 if (mode === 'start-refund') {
   const def = registry.get('refund-approval');
-  print(await durableRun(def.name, def.step, refunds.example.defaultInput, { store, runId, version: def.version, reconcilers: def.reconcilers }));
+  print(await durableRun(def.name, def.step, refunds.example.defaultInput, { store, runId, version: def.version, reconcilers: def.reconcilers, lease }));
   // Stay alive like a long-running worker: the test kills this process while the run waits for approval.
   setInterval(() => {}, 1000);
 } else if (mode === 'start-lookups') {
-  print(await durableRun('lookups', steps, 'go', { store, runId }));
+  print(await durableRun('lookups', steps, 'go', { store, runId, lease }));
+  await store.close();
+} else if (mode === 'start-busy') {
+  print(await durableRun('busy', busy, 'go', { store, runId, lease }));
   await store.close();
 } else if (mode === 'resume') {
-  print(await resumeRun(runId, { store, registry }));
+  // Like a worker taking over a crashed run: wait while its lease is still live.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      print(await resumeRun(runId, { store, registry, lease }));
+      break;
+    } catch (err) {
+      if (err?.code !== 'RUN_IN_PROGRESS' || attempt >= 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  await store.close();
+} else if (mode === 'resume-once') {
+  try {
+    print(await resumeRun(runId, { store, registry, lease }));
+  } catch (err) {
+    process.stdout.write(JSON.stringify({ status: 'refused', code: err?.code, message: err?.message }) + '\n');
+  }
   await store.close();
 } else if (mode === 'cli') {
   const { main } = await load('src/cli/main.js');

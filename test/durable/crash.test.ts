@@ -3,7 +3,7 @@
  * cleanup, no flush) and resumed by other processes; the store alone
  * carries the state. On SQLite and on a real PostgreSQL.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,23 +32,43 @@ interface ChildResult {
   stderr: string;
 }
 
+interface ChildOptions {
+  env?: Record<string, string>;
+  killAfterFirstLine?: boolean;
+  /** Run the child as if on another machine: its own host name (a UTS namespace), or HOST_ID where that is not allowed. */
+  host?: string;
+}
+
+/** Whether this machine lets us give a child its own host name (root, Linux). */
+const canSetHostname = spawnSync('unshare', ['--uts', 'true']).status === 0;
+
+function spawnChild(args: string[], opts: ChildOptions): ChildProcess {
+  // A short lease, so a killed run can be taken over soon (each test that needs otherwise says so).
+  const env = { ...process.env, LEASE_MS: '500', ...opts.env };
+  if (opts.host && canSetHostname) {
+    return spawn('unshare', ['--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', opts.host, process.execPath, CHILD, build, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  return spawn(process.execPath, [CHILD, build, ...args], { env: opts.host ? { ...env, HOST_ID: opts.host } : env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Runs the child; with `killAfterFirstLine` it is SIGKILLed as soon as it has printed its result line. */
-function child(args: string[], opts: { env?: Record<string, string>; killAfterFirstLine?: boolean } = {}): Promise<ChildResult> {
+function child(args: string[], opts: ChildOptions = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CHILD, build, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawnChild(args, opts);
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
+    p.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (opts.killAfterFirstLine && stdout.includes('\n')) p.kill('SIGKILL');
     });
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('error', reject);
     p.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
 const json = (r: ChildResult) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { status: string; output?: any; pending?: string[]; usage: { modelTurns: number; toolCalls: number } };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 
 const targets: [string, () => string][] = [
@@ -139,5 +159,38 @@ describe.each(targets)('crash and resume across processes (%s)', (label, targetO
     expect(resumed.status).toBe('completed');
     expect(resumed.output).toMatchObject({ path: 'refunded', refund: { refund_id: 'RF-1045-42000', amount: 420 } });
     expect(lines(effects)).toEqual(['issue refund:1045:420.00']);
+  });
+
+  it('a live run on another host is never taken over; once that process dies and its lease expires, it is', async () => {
+    const target = targetOf();
+    const runId = `busy-${label}-${Date.now()}`;
+    const effects = join(dir, `${runId}.effects`);
+    // Host A runs a step that keeps working; its heartbeat renews a 600 ms lease.
+    const a = spawnChild(['start-busy', target, runId, effects], { host: 'host-a', env: { LEASE_MS: '600' } });
+    const aExit = new Promise((resolve) => a.on('exit', resolve));
+    for (let i = 0; i < 200 && !lines(effects).includes('busy started'); i++) await sleep(50);
+    expect(lines(effects)).toEqual(['busy started']);
+
+    // Host B tries to resume it over four lease lengths: refused each time, the step never starts twice.
+    for (let i = 0; i < 4; i++) {
+      const r = json(await child(['resume-once', target, runId, effects], { host: 'host-b' })) as unknown as { status: string; code: string; message: string };
+      expect(r).toMatchObject({ status: 'refused', code: 'RUN_IN_PROGRESS' });
+      expect(r.message).toContain('host-a/');
+      await sleep(600);
+    }
+    expect(lines(effects)).toEqual(['busy started']);
+
+    // A dies without a word; B takes the run over once the lease has run out, and finishes it.
+    a.kill('SIGKILL');
+    await aExit;
+    const resumed = json(await child(['resume', target, runId, effects], { host: 'host-b', env: { BUSY_MS: '10' } }));
+    expect(resumed.status).toBe('completed');
+    expect(lines(effects)).toEqual(['busy started', 'busy started', 'busy finished']);
+    const store = await openStore(target);
+    try {
+      expect((await store.getRun(runId))!.lease).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -66,6 +66,16 @@ function payments(effects: string[], counts = { model: 0 }) {
   return flow;
 }
 
+/** A wire transfer for "ops" with a 1 s deadline that escalates to "director". */
+function escalatingWire() {
+  const wire = tool({
+    name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
+    approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
+    execute: () => 'wired',
+  });
+  return step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+}
+
 async function pendingIds(runId: string) {
   return (await store.listApprovals({ runId, status: 'pending' })).map((a) => a.approvalId).sort();
 }
@@ -200,12 +210,7 @@ describe('human-in-the-loop on a durable run', () => {
 
   it('a sweep working from a stale read does not expire an approval another sweep just escalated', async () => {
     const now = 1_000_000;
-    const wire = tool({
-      name: 'wire', description: 'Wire money.', input: z.object({ amount: z.number() }), irreversible: true,
-      approval: { reviewer: 'ops', timeoutMs: 1000, onTimeout: { action: 'escalate', reviewer: 'director' } },
-      execute: () => 'wired',
-    });
-    const flow = step('wire-flow', async (_: string, ctx) => (await runToolCall(ctx, new Map([['wire', wire as AnyTool]]), { id: 'w', name: 'wire', arguments: '{"amount":5}' })).content);
+    const flow = escalatingWire();
     await durableRun('wire-flow', flow, 'x', { store, runId: 'w2', now: () => now });
     const [stale] = await store.listApprovals({ runId: 'w2' });
     // Sweep 1 escalates to the director with a fresh window; sweep 2 still holds the record read before that.
@@ -218,6 +223,22 @@ describe('human-in-the-loop on a durable run', () => {
       store.decideApproval(stale!.approvalId, { status: 'approved', by: 'ops', expect: { reviewer: 'ops' } }),
     ).rejects.toBeInstanceOf(ApprovalChanged);
     expect((await store.getApproval(stale!.approvalId))!.status).toBe('pending');
+  });
+
+  it('two sweeps escalating the same overdue approval at once, from two connections: one escalation, one audit entry', async () => {
+    const now = 1_000_000;
+    const flow = escalatingWire();
+    await durableRun('wire-flow', flow, 'x', { store, runId: 'w3', now: () => now });
+    const other = await openStore(join(dir, 'state.db'));
+    try {
+      const [a, b] = await Promise.all([sweepApprovals(store, now + 1500), sweepApprovals(other, now + 1500)]);
+      expect([...a, ...b].map((x) => x.action)).toEqual(['escalated']);
+      const [apr] = await store.listApprovals({ runId: 'w3' });
+      expect(apr).toMatchObject({ status: 'pending', reviewer: 'director', escalatedFrom: 'ops', deadline: now + 2500 });
+      expect((await store.listAudit({ approvalId: apr!.approvalId })).map((e) => e.action)).toEqual(['requested', 'escalated']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a safe-default approve on timeout is applied and logged', async () => {

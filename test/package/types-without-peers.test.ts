@@ -103,11 +103,11 @@ describe('declarations without optional peers (skipLibCheck: false)', () => {
     const r = compile(`${imports.join('\n')}\nexport const all = [${PEERLESS.map((_, i) => `entry${i}`).join(', ')}];\n`);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, 180_000); // tsc over every entry: half a minute on a quiet machine, more on a loaded one
 
   it('the check bites: an entry whose types need ioredis fails without it', () => {
     const r = compile(`import { redisStreamSource } from '${pkg.name}/events/redis';\nexport const s = redisStreamSource;\n`);
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/ioredis/);
-  });
+  }, 180_000);
 });

@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/core/span.js';
-import { ApprovalAlreadyDecided, ApprovalChanged, ApprovalExists, ApprovalNotFound, StoreError } from '../../src/store/errors.js';
+import { ApprovalAlreadyDecided, ApprovalChanged, ApprovalExists, ApprovalNotFound, ApprovalNotUsable, StoreError } from '../../src/store/errors.js';
 import { LATEST_VERSION, MIGRATIONS, type AppliedMigration } from '../../src/store/migrations.js';
-import type { ApprovalRecord, RunRecord, Store } from '../../src/store/types.js';
+import type { ApprovalRecord, AuditEntry, RunRecord, Store } from '../../src/store/types.js';
 
 export type StoreOpener = () => Promise<Store>;
 
@@ -42,6 +42,10 @@ function approval(id: string, patch: Partial<ApprovalRecord> = {}): ApprovalReco
     createdAt: 5_000,
     ...patch,
   };
+}
+
+function audit(approvalId: string, action: string): AuditEntry {
+  return { at: 1, approvalId, runId: 'run-1', actor: 'tester', action };
 }
 
 function span(traceId: string, spanId: string, startTime: number, patch: Partial<SpanRecord> = {}): SpanRecord {
@@ -162,6 +166,28 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(await a.claimRun(run('r-none', { status: 'running', updatedAt: 2 }), { status: 'suspended', updatedAt: 1 })).toBe(false);
       });
 
+      it('leases: a live lease blocks a claim, an expired one does not; only the holder renews or releases', async () => {
+        const [a, b] = await twoConnections();
+        const held = run('r-lease', { lease: { owner: 'host-a/1/x', expiresAt: 10_000 }, updatedAt: 1_000 });
+        await a.putRun(held);
+        expect(await b.getRun('r-lease')).toStrictEqual(held);
+        // Another host, before the lease expires: refused; the holder renews.
+        expect(await b.claimRun(run('r-lease', { lease: { owner: 'host-b/2/y', expiresAt: 19_000 }, updatedAt: 9_000 }), held)).toBe(false);
+        expect(await b.renewLease('r-lease', { owner: 'host-b/2/y', expiresAt: 30_000 })).toBe(false);
+        expect(await a.renewLease('r-lease', { owner: 'host-a/1/x', expiresAt: 20_000 })).toBe(true);
+        expect(await b.claimRun(run('r-lease', { lease: { owner: 'host-b/2/y', expiresAt: 29_000 }, updatedAt: 19_999 }), held)).toBe(false);
+        // After it expired: taken over; the old holder can neither renew nor write its end any more.
+        const taken = run('r-lease', { lease: { owner: 'host-b/2/y', expiresAt: 30_000 }, updatedAt: 20_000 });
+        expect(await b.claimRun(taken, held)).toBe(true);
+        expect(await a.renewLease('r-lease', { owner: 'host-a/1/x', expiresAt: 40_000 })).toBe(false);
+        expect(await a.releaseRun(run('r-lease', { status: 'failed', updatedAt: 21_000 }), 'host-a/1/x')).toBe(false);
+        expect(await a.getRun('r-lease')).toStrictEqual(taken);
+        const done = run('r-lease', { status: 'completed', output: { ok: 1 }, state: { s: 2 }, updatedAt: 22_000 });
+        expect(await b.releaseRun(done, 'host-b/2/y')).toBe(true);
+        expect(await a.getRun('r-lease')).toStrictEqual(done);
+        expect((await a.getRun('r-lease'))!.lease).toBeUndefined();
+      });
+
       it('lists newest first, filters by status and honours a limit', async () => {
         const store = await fresh();
         await store.putRun(run('old', { createdAt: 100, status: 'completed' }));
@@ -267,18 +293,70 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(expired.comment).toBeUndefined();
       });
 
-      it('re-assigns only pending approvals', async () => {
+      it('re-assigns only pending approvals, remembering the previous reviewer', async () => {
         const store = await fresh();
         await store.createApproval(approval('ap', { deadline: 100 }));
-        const moved = await store.reassignApproval('ap', 'cfo', 500);
-        expect(moved).toMatchObject({ reviewer: 'cfo', deadline: 500, status: 'pending' });
+        const moved = await store.reassignApproval('ap', { reviewer: 'cfo', deadline: 500 });
+        expect(moved).toMatchObject({ reviewer: 'cfo', deadline: 500, status: 'pending', escalatedFrom: 'finance-lead' });
         expect(await store.getApproval('ap')).toStrictEqual(moved);
-        const noDeadline = await store.reassignApproval('ap', 'ceo');
-        expect(noDeadline.reviewer).toBe('ceo');
+        const noDeadline = await store.reassignApproval('ap', { reviewer: 'ceo' });
+        expect(noDeadline).toMatchObject({ reviewer: 'ceo', escalatedFrom: 'cfo' });
         expect(noDeadline.deadline).toBeUndefined();
         await store.decideApproval('ap', { status: 'rejected', by: 'ceo' });
-        expect(await rejection(store.reassignApproval('ap', 'cfo'))).toBeInstanceOf(ApprovalAlreadyDecided);
-        expect(await rejection(store.reassignApproval('ghost', 'cfo'))).toBeInstanceOf(ApprovalNotFound);
+        expect(await rejection(store.reassignApproval('ap', { reviewer: 'cfo' }))).toBeInstanceOf(ApprovalAlreadyDecided);
+        expect(await rejection(store.reassignApproval('ghost', { reviewer: 'cfo' }))).toBeInstanceOf(ApprovalNotFound);
+      });
+
+      it('re-assigns only while the approval is as expected; otherwise ApprovalChanged and nothing changes', async () => {
+        const store = await fresh();
+        await store.createApproval(approval('ap', { reviewer: 'ops', deadline: 100 }));
+        const stale = { reviewer: 'ops', deadline: 99 };
+        expect(await rejection(store.reassignApproval('ap', { reviewer: 'cfo', deadline: 500, expect: stale }))).toBeInstanceOf(ApprovalChanged);
+        expect(await store.getApproval('ap')).toMatchObject({ reviewer: 'ops', deadline: 100 });
+        expect(await store.reassignApproval('ap', { reviewer: 'cfo', deadline: 500, expect: { reviewer: 'ops', deadline: 100 } })).toMatchObject({ reviewer: 'cfo' });
+      });
+
+      it('consumes an approved approval once: the same consumer again gets it back, anyone else is refused', async () => {
+        const store = await fresh();
+        await store.createApproval(approval('ap'));
+        await store.createApproval(approval('no', { callKey: 'k-no' }));
+        const notYet = await rejection(store.consumeApproval('ap', { consumer: 'call-1' }));
+        expect(notYet).toBeInstanceOf(ApprovalNotUsable);
+        expect(notYet).toMatchObject({ code: 'APPROVAL_NOT_USABLE', current: { status: 'pending' } });
+        await store.decideApproval('ap', { status: 'approved', by: 'ana', at: 6_000 });
+        await store.decideApproval('no', { status: 'rejected', by: 'ana' });
+        const used = await store.consumeApproval('ap', { consumer: 'call-1', at: 7_000 }, audit('ap', 'consumed'));
+        expect(used).toMatchObject({ status: 'approved', consumedBy: 'call-1', consumedAt: 7_000 });
+        expect(await store.getApproval('ap')).toStrictEqual(used);
+        // The same execution resumed after a crash: its approval, unchanged, and no second audit entry.
+        expect(await store.consumeApproval('ap', { consumer: 'call-1', at: 9_000 }, audit('ap', 'consumed'))).toStrictEqual(used);
+        const other = await rejection(store.consumeApproval('ap', { consumer: 'call-2' }, audit('ap', 'consumed')));
+        expect(other).toBeInstanceOf(ApprovalNotUsable);
+        expect((other as Error).message).toContain('already used by call-1');
+        expect(await rejection(store.consumeApproval('no', { consumer: 'call-1' }))).toBeInstanceOf(ApprovalNotUsable);
+        expect(await rejection(store.consumeApproval('ghost', { consumer: 'call-1' }))).toBeInstanceOf(ApprovalNotFound);
+        expect((await store.listAudit({ approvalId: 'ap' })).map((e) => e.action)).toEqual(['consumed']);
+      });
+
+      it('writes an approval change and its audit entry together: a failed audit write undoes the change', async () => {
+        const store = await fresh();
+        // An entry the database itself refuses (actor is NOT NULL), so the failure happens after the change was written.
+        const broken = { at: 1, actor: null, action: 'x' } as unknown as AuditEntry;
+        expect(await rejection(store.createApproval(approval('ap'), broken))).toBeDefined();
+        expect(await store.getApproval('ap')).toBeUndefined();
+        await store.createApproval(approval('ap'), audit('ap', 'requested'));
+        expect(await rejection(store.reassignApproval('ap', { reviewer: 'cfo' }, broken))).toBeDefined();
+        expect(await rejection(store.decideApproval('ap', { status: 'approved', by: 'finance-lead' }, broken))).toBeDefined();
+        expect(await store.getApproval('ap')).toStrictEqual(approval('ap'));
+        await store.decideApproval('ap', { status: 'approved', by: 'finance-lead', at: 6_000 }, audit('ap', 'approved'));
+        expect(await rejection(store.consumeApproval('ap', { consumer: 'c' }, broken))).toBeDefined();
+        expect((await store.getApproval('ap'))!.consumedBy).toBeUndefined();
+        await store.consumeApproval('ap', { consumer: 'c' }, audit('ap', 'consumed'));
+        expect((await store.listAudit({ approvalId: 'ap' })).map((e) => e.action)).toEqual(['requested', 'approved', 'consumed']);
+        // A change that does not happen writes no entry either.
+        expect(await rejection(store.createApproval(approval('ap'), audit('ap', 'requested')))).toBeInstanceOf(ApprovalExists);
+        expect(await rejection(store.decideApproval('ap', { status: 'rejected', by: 'x' }, audit('ap', 'rejected')))).toBeInstanceOf(ApprovalAlreadyDecided);
+        expect((await store.listAudit({ approvalId: 'ap' })).map((e) => e.action)).toEqual(['requested', 'approved', 'consumed']);
       });
 
       it('appends audit entries and lists them in order, by approval or run', async () => {
@@ -483,6 +561,35 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(await b.getApproval('contested')).toStrictEqual(won[0]!.value);
       });
 
+      it('concurrent escalations of one approval, over two connections: one re-assigns and writes one audit entry', async () => {
+        const [a, b] = await twoConnections();
+        await a.createApproval(approval('esc', { reviewer: 'ops', deadline: 100 }));
+        const asRead = { reviewer: 'ops', deadline: 100 };
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? a : b).reassignApproval('esc', { reviewer: 'director', deadline: 200 + i, expect: asRead }, audit('esc', `escalated-${i}`)),
+          ),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ApprovalChanged);
+        expect(await b.listAudit({ approvalId: 'esc' })).toHaveLength(1);
+        expect(await a.getApproval('esc')).toMatchObject({ reviewer: 'director', escalatedFrom: 'ops' });
+      });
+
+      it('concurrent consumers of one approval, over two connections: exactly one uses it, one audit entry', async () => {
+        const [a, b] = await twoConnections();
+        await a.createApproval(approval('once'));
+        await a.decideApproval('once', { status: 'approved', by: 'finance-lead' });
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).consumeApproval('once', { consumer: `exec-${i}` }, audit('once', 'consumed'))),
+        );
+        const won = outcomes.filter((o): o is PromiseFulfilledResult<ApprovalRecord> => o.status === 'fulfilled');
+        expect(won).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ApprovalNotUsable);
+        expect((await b.getApproval('once'))!.consumedBy).toBe(won[0]!.value.consumedBy);
+        expect(await b.listAudit({ approvalId: 'once' })).toHaveLength(1);
+      });
+
       it('writes from two connections are visible to each other', async () => {
         const [a, b] = await twoConnections();
         await a.putRun(run('shared'));
@@ -514,14 +621,14 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(await second.getTrace('durable')).toHaveLength(1);
         expect(await second.kvGet('ns', 'k')).toStrictEqual(JSON_SAMPLES.unicode);
         expect(await second.recordDecision('c', 'e', 'again')).toBe(false);
-        expect(await migrationRows(second)).toBe(LATEST_VERSION);
+        expect(await migrationRows(second)).toBe(MIGRATIONS.length);
       });
 
       it('several stores opening one fresh location at once all migrate cleanly', async () => {
         const open = await newLocation();
         const stores = await Promise.all([track(open()), track(open()), track(open())]);
         for (const s of stores) expect(await schemaVersion(s)).toBe(LATEST_VERSION);
-        expect(await migrationRows(stores[0]!)).toBe(LATEST_VERSION);
+        expect(await migrationRows(stores[0]!)).toBe(MIGRATIONS.length);
         await stores[0]!.kvPut('ns', 'k', 1);
         expect(await stores[2]!.kvGet('ns', 'k')).toBe(1);
       });

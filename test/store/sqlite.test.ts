@@ -132,7 +132,7 @@ describe('SQLite across processes', () => {
     expect(stored.reduce((a, b) => a + b, 0)).toBe(40);
     const store = await SqliteStore.open(file);
     expect(await store.countDecisions('worker')).toBe(40);
-    expect((await store.appliedMigrations()).length).toBe((await store.schemaVersion()));
+    expect((await store.appliedMigrations()).map((m) => m.version).at(-1)).toBe(await store.schemaVersion());
     await store.close();
   });
 });
