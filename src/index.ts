@@ -24,6 +24,10 @@ export { registerSecret, scrubText } from './core/secrets.js';
 export { RunContext, type RunContextOptions, type ContextChanges } from './core/context.js';
 export { CancelScope } from './core/cancel-scope.js';
 export type { Interceptor, ModelInvocation, ToolInvocation, StepInvocation } from './core/interceptor.js';
+export {
+  inputGuardrail, outputGuardrail,
+  type Guardrail, type GuardrailArgs, type InputVerdict, type OutputVerdict, type InputGuardrailOptions, type OutputGuardrailOptions,
+} from './core/guardrail.js';
 export { step, type Step, type StepInput, type StepOutput } from './core/step.js';
 export { runStep } from './core/run-step.js';
 export { run, type RunOptions, type RunResult } from './core/run.js';

@@ -1,11 +1,15 @@
 /**
  * Pattern 1 — single agent. Vend's first support agent: look up an order,
  * answer from the tool data only, open a ticket when the tools cannot answer.
+ * Two guardrails stand around it: one refuses a question about another
+ * customer's order before the model sees it, one holds back a reply that
+ * quotes a price the tools did not return (the model is asked once to
+ * correct it). A refusal is answered by code, not by the model.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Agent, tool, run, type AgentInput, type AnyTool, type Model } from 'agent-patterns';
+import { Agent, GuardrailTripped, inputGuardrail, outputGuardrail, run, runStep, tool, type ActionRecord, type AgentInput, type AgentResult, type AnyTool, type Model, type Step } from 'agent-patterns';
 import { lastUserMessage, scripted, toolResults } from 'agent-patterns/testing';
 import { mcpServer } from 'agent-patterns/mcp';
 import { ORDERS } from './data/orders.js';
@@ -24,7 +28,7 @@ export function orderTools() {
     execute: ({ order_id }) => {
       const order = ORDERS.get(order_id);
       if (!order) throw new Error(`order ${order_id} not found`);
-      return { order_id, status: order.status, carrier: order.carrier, eta: order.eta };
+      return { order_id, status: order.status, carrier: order.carrier, eta: order.eta, total: order.amount };
     },
   });
   const createTicket = tool({
@@ -36,12 +40,22 @@ export function orderTools() {
   return [getOrder, createTicket] as const;
 }
 
-/** Scripted stand-in for the model: look up every order the message names, then answer only from what the tools returned. */
+const ORDER_ID = /\b(\d{3,8})\b/g;
+const CORRECTION = 'Your answer was not sent';
+
+/**
+ * Scripted stand-in for the model: look up every order the message names, then answer from what the tools
+ * returned. Like a real model it sometimes says more than the data holds: asked about shipping costs, it makes
+ * one up — until the price guardrail sends its answer back.
+ */
 export function orderSupportScript(): Model {
   return scripted((req) => {
-    const question = lastUserMessage(req);
+    const asked = req.messages.filter((m) => m.role === 'user');
+    // The customer's question is the first user message; a later one is the guardrail's request for a correction.
+    const question = lastUserMessage({ messages: asked.slice(0, 1) });
+    const corrected = asked.length > 1 && lastUserMessage(req).startsWith(CORRECTION);
     const results = toolResults(req);
-    const orderIds = [...new Set([...question.matchAll(/\b(\d{3,8})\b/g)].map((m) => m[1]!))];
+    const orderIds = [...new Set([...question.matchAll(ORDER_ID)].map((m) => m[1]!))];
     if (results.length === 0) {
       if (orderIds.length === 0) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
       return { toolCalls: orderIds.map((order_id) => ({ name: 'get_order', args: { order_id } })) };
@@ -55,17 +69,96 @@ export function orderSupportScript(): Model {
     if (failed) {
       return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: orderIds[0] ?? 'unknown', reason: `Order lookup failed: ${failed.content}` } }] };
     }
-    return results.map((r) => {
-      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null };
+    const answer = results.map((r) => {
+      const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null; total?: number };
       const via = o.carrier ? ` with ${o.carrier}` : '';
       const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
-      return `Order ${o.order_id} is ${o.status}${via}${eta}.`;
+      // The MCP order service returns no total: then there is none to tell.
+      const total = o.total !== undefined && /how much|cost|price|total/i.test(question) ? ` The order total was $${o.total.toFixed(2)}.` : '';
+      return `Order ${o.order_id} is ${o.status}${via}${eta}.${total}`;
     }).join(' ');
+    if (!/shipping/i.test(question)) return answer;
+    return corrected ? `${answer} I cannot quote shipping costs: they are not in the order data.` : `${answer} Express shipping would be $14.99.`;
   });
 }
 
+/**
+ * Refuses a question about an order of another customer. The customer is the signed-in one the app passes as
+ * run metadata (`customerId`), else the one the message names ("I am customer c-22"): a claimed id can only
+ * narrow what is answered, since without it the agent answers any order.
+ */
+export const ownOrdersOnly = inputGuardrail({
+  name: 'own-orders',
+  check: ({ text, ctx }) => {
+    const customer = typeof ctx.metadata.customerId === 'string' ? ctx.metadata.customerId : /\bcustomer (c-\d+)\b/i.exec(text)?.[1];
+    if (!customer) return { allow: true };
+    const foreign = [...text.matchAll(ORDER_ID)].map((m) => m[1]!).filter((id) => ORDERS.get(id) && ORDERS.get(id)!.customer_id !== customer);
+    return foreign.length ? { block: `order ${foreign.join(', ')} belongs to another customer than ${customer}` } : { allow: true };
+  },
+});
+
+/** Holds back a reply quoting a price that no tool returned; the model is asked once to answer without it. */
+export const pricesFromToolData = outputGuardrail({
+  name: 'prices-from-tools',
+  correct: true,
+  check: ({ text, toolOutputs }) => {
+    const known = new Set(toolOutputs.flatMap(numbersIn));
+    const quoted = [...text.matchAll(/\$\s?(\d+(?:\.\d{1,2})?)/g)].map((m) => m[1]!);
+    const unknown = quoted.filter((p) => !known.has(Number(p)));
+    return unknown.length ? { block: `it quotes $${unknown.join(', $')}, which no tool returned` } : { allow: true };
+  },
+});
+
+/** Every number in a tool's JSON result (ids and dates are strings there, so they do not count as prices). */
+function numbersIn(content: string): number[] {
+  const found: number[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'number') found.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  try {
+    walk(JSON.parse(content));
+  } catch {
+    // not JSON: no prices
+  }
+  return found;
+}
+
 export function orderSupportAgent(model: Model = orderSupportScript(), tools: readonly AnyTool[] = orderTools()) {
-  return new Agent({ name: 'order-support', instructions: SYSTEM_PROMPT, model, tools, maxTurns: 4 });
+  return new Agent({
+    name: 'order-support',
+    instructions: SYSTEM_PROMPT,
+    model,
+    tools,
+    maxTurns: 4,
+    guardrails: { input: [ownOrdersOnly], output: [pricesFromToolData] },
+  });
+}
+
+const REFUSALS = {
+  input: 'I can only help with orders on your own account. Please sign in as the customer who placed the order.',
+  output: 'I could not give an answer I can stand behind from our order data; a support agent will follow up.',
+};
+
+/** The agent's answer, or the desk's refusal naming the guardrail that tripped. */
+type DeskAnswer = AgentResult | { text: string; actions: ActionRecord[]; stopReason: 'refused'; refusedBy: string };
+
+/** The support desk: the guarded agent, and a refusal written in code when a guardrail trips. */
+export function supportDesk(model?: Model, tools?: readonly AnyTool[]) {
+  const agent = orderSupportAgent(model, tools);
+  const desk: Step<AgentInput, DeskAnswer> = {
+    name: 'support-desk',
+    describe: () => ({ kind: 'step', name: 'support-desk', children: [agent.describe()] }),
+    async run(input, ctx) {
+      try {
+        return await runStep(ctx, agent, input);
+      } catch (err) {
+        if (!(err instanceof GuardrailTripped)) throw err;
+        return { text: REFUSALS[err.stage], actions: [], stopReason: 'refused', refusedBy: err.guardrail };
+      }
+    },
+  };
+  return desk;
 }
 
 /** Vend's order service as an MCP server over stdio (examples/mcp/vend-order-server.ts): started on first use. */
@@ -80,22 +173,28 @@ export const example: VendExample = {
   name: 'order-support',
   pattern: 1,
   patternName: 'single agent',
-  summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer.',
-  defaultInput: 'Where is order 1042?',
+  summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer; guardrails refuse other customers\' orders and made-up prices.',
+  defaultInput: 'Where is order 1042, and what would express shipping cost?',
   acceptsAttachments: true,
   mcp: true,
-  root: () => orderSupportAgent(),
+  root: () => supportDesk(),
   async run(input, options = {}) {
     const { model, attachments, mcp, ...runOptions } = options;
     // The server process ends with this block, however the run ends.
     await using server = mcp ? orderServiceOverMcp() : undefined;
     // With attachments (a photo of the parcel, a PDF invoice) the question travels as content parts.
     const message: AgentInput = attachments?.length ? [{ role: 'user', content: [{ type: 'text', text: input }, ...attachments] }] : input;
-    const result = await run(orderSupportAgent(model, server ? await server.tools() : undefined), message, runOptions);
+    const result = await run(supportDesk(model, server ? await server.tools() : undefined), message, runOptions);
     const out = result.output;
     const ticket = out.actions.find((a) => a.tool === 'create_support_ticket' && a.ok);
+    const corrected = result.trace.some((s) => s.kind === 'decision' && s.attributes.action === 'correct');
     return {
-      outcome: out.stopReason === 'max_turns' ? 'turn cap reached' : ticket ? 'ticket opened' : 'answered',
+      outcome:
+        'refusedBy' in out ? `refused by guardrail ${out.refusedBy}`
+        : out.stopReason === 'max_turns' ? 'turn cap reached'
+        : ticket ? 'ticket opened'
+        : corrected ? 'answered after a guardrail correction'
+        : 'answered',
       answer: out.text,
       actions: out.actions,
       result,

@@ -153,9 +153,30 @@ export class TimeoutError extends AgentPatternsError {
   }
 }
 
+/**
+ * A guardrail refused an input or an output (src/core/guardrail.ts). Stops the run: a refusal is
+ * never fed back to a model as a tool error it could route around.
+ */
+export class GuardrailTripped extends AgentPatternsError {
+  readonly guardrail: string;
+  readonly stage: 'input' | 'output';
+  readonly reason: string;
+  constructor(guardrail: string, stage: 'input' | 'output', reason: string) {
+    super('GUARDRAIL_TRIPPED', `${stage} guardrail "${guardrail}" tripped: ${reason}`);
+    this.guardrail = guardrail;
+    this.stage = stage;
+    this.reason = reason;
+  }
+}
+
 /** True for errors that must stop the whole run instead of being fed back to a model. */
 export function isFatal(err: unknown): boolean {
-  return isAgentPatternsError(err, BudgetExceeded) || isAgentPatternsError(err, RunAborted) || isAgentPatternsError(err, RunSuspended);
+  return (
+    isAgentPatternsError(err, BudgetExceeded) ||
+    isAgentPatternsError(err, RunAborted) ||
+    isAgentPatternsError(err, RunSuspended) ||
+    isAgentPatternsError(err, GuardrailTripped)
+  );
 }
 
 export function errorMessage(err: unknown): string {

@@ -10,7 +10,8 @@ import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
 import { ConfigError, OutputValidationError, RunSuspended } from '../core/errors.js';
-import type { Interceptor } from '../core/interceptor.js';
+import { runGuarded, type Guardrail } from '../core/guardrail.js';
+import type { Interceptor, StepInvocation } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
 import type { Model, ModelRequest, OutputSpec, ReasoningEffort, ToolSpec } from '../core/model.js';
 import { runToolCall } from '../core/run-tool.js';
@@ -35,6 +36,8 @@ export interface AgentConfig<O> {
   maxOutputTokens?: number;
   /** Wrap this agent's model and tool calls and the steps beneath it, inside the run's own interceptors. */
   interceptors?: readonly Interceptor[];
+  /** Checks around this agent's run: `input` before its first model call, `output` on its final answer (src/core/guardrail.ts). */
+  guardrails?: { input?: readonly Guardrail[]; output?: readonly Guardrail[] };
 }
 
 export interface ActionRecord {
@@ -78,6 +81,8 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly maxOutputTokens: number | undefined;
   private readonly interceptors: readonly Interceptor[] | undefined;
+  /** Input guardrails first (outermost), then output ones. */
+  private readonly guardrails: readonly Guardrail[];
 
   constructor(config: AgentConfig<O>) {
     if (!config.name) throw new ConfigError('agent.name', 'is required');
@@ -106,14 +111,21 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
     this.interceptors = config.interceptors?.length ? [...config.interceptors] : undefined;
+    this.guardrails = [...stageChecked(config, 'input'), ...stageChecked(config, 'output')];
   }
 
   describe(): StepShape {
     return { kind: 'agent', name: this.name, children: [...this.toolsByName.keys()].map((name) => ({ kind: 'tool', name })) };
   }
 
-  async run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {
+  run(input: AgentInput, outer: RunContext): Promise<AgentResult<O>> {
     const ctx = this.interceptors ? outer.with({ interceptors: [...outer.interceptors, ...this.interceptors] }) : outer;
+    if (this.guardrails.length === 0) return this.loop(input, ctx);
+    const call: StepInvocation = { ctx, step: this, input, attributes: undefined, spanId: ctx.spanId ?? '', parentSpanId: undefined, path: ctx.path };
+    return runGuarded(this.guardrails, call, (c) => this.loop(c.input as AgentInput, c.ctx), ctx.spanId) as Promise<AgentResult<O>>;
+  }
+
+  private async loop(input: AgentInput, ctx: RunContext): Promise<AgentResult<O>> {
     const messages: Message[] = [{ role: 'system', content: this.instructions }];
     if (typeof input === 'string') messages.push({ role: 'user', content: input });
     else messages.push(...checkedMessages(input, this.name).filter((m) => m.role !== 'system'));
@@ -179,6 +191,15 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
     const result = this.outputSchema.safeParse(json);
     return result.success ? { ok: true, value: result.data } : { ok: false, error: new OutputValidationError(formatIssues(result.error), text) };
   }
+}
+
+/** The agent's guardrails of one stage, refused when one of the other stage was put there. */
+function stageChecked(config: AgentConfig<unknown>, stage: 'input' | 'output'): readonly Guardrail[] {
+  const list = config.guardrails?.[stage] ?? [];
+  for (const g of list) {
+    if (g.stage !== stage) throw new ConfigError(`agent.${config.name}.guardrails.${stage}`, `"${g.name}" is an ${g.stage} guardrail`);
+  }
+  return list;
 }
 
 /** The conversation an agent is given, checked: a caller's object or a malformed message fails here, by name, not deep in a provider. */

@@ -50,5 +50,6 @@ button{background:var(--bg);cursor:pointer}button.approve{background:#dafbe1;bor
 .dur{text-align:right;color:var(--muted);font-size:12px}
 .detail{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin-top:10px;background:var(--bg)}pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;font-size:12px}
 .approval{border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin-bottom:12px}.approval .actions{display:flex;gap:8px;margin-top:8px;flex-wrap:wrap}
+.live-blocks{display:flex;gap:8px;flex-wrap:wrap}.live-block{flex:1 1 320px;border:1px solid var(--line);border-radius:6px;padding:6px 8px}.live-text{min-height:2em}.live-log{max-height:14em;overflow:auto}
 .error-box{color:var(--err)}.notice{padding:8px 12px;border-radius:6px;background:#fff8c5;border:1px solid #d4a72c;margin:8px 0}
 `;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/types.js';
 import { ApiError, StudioApi, type Catalog } from './api.js';
 import { LiveFeed } from './live.js';
+import { LiveRuns, type Launcher } from './live-runs.js';
 import { INDEX_HTML, STYLE_CSS } from './page.js';
 import { SECURITY_HEADERS, allowedHosts, hasToken, refusal, sendJson } from './security.js';
 
@@ -24,6 +25,10 @@ export interface StudioOptions {
   catalog?: Catalog;
   /** Continues a run after a decision in the page, as `agent-patterns resume` would. */
   resume?: (runId: string) => Promise<unknown>;
+  /** Starts a run from the page (its events, tokens included, stream to the page live). */
+  launch?: Launcher;
+  /** What the page offers to start: name, pattern and default input of each workflow. */
+  workflows?: () => { name: string; pattern: string; defaultInput: string }[] | Promise<{ name: string; pattern: string; defaultInput: string }[]>;
   /** How often the live feed looks at the store (ms). Default 400. */
   pollMs?: number;
   /** Where resume failures are told (default stderr). */
@@ -56,6 +61,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   const live = new LiveFeed(options.store, options.pollMs ?? 400);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const web = webDir();
+  const started = options.launch ? new LiveRuns(options.launch, log) : undefined;
   let hosts = new Set<string>();
 
   const server = createServer((req, res) => {
@@ -93,11 +99,27 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
         const query = { status: url.searchParams.get('status') || undefined, pattern: url.searchParams.get('pattern') || undefined, q: url.searchParams.get('q') || undefined, offset: n('offset'), limit: n('limit') };
         return sendJson(res, 200, await api.listRuns(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined))));
       }
+      if (path === '/api/workflows') return sendJson(res, 200, { workflows: options.workflows ? await options.workflows() : [], canStart: started !== undefined });
+      const followed = /^\/api\/runs\/([^/]+)\/live$/.exec(path)?.[1];
+      if (followed) {
+        if (!started) return sendJson(res, 404, { error: 'this studio starts no runs' });
+        return started.follow(decodeURIComponent(followed), res);
+      }
       const runId = /^\/api\/runs\/([^/]+)$/.exec(path)?.[1];
       if (runId) return sendJson(res, 200, await api.getRun(decodeURIComponent(runId)));
       if (path === '/api/approvals') return sendJson(res, 200, await api.listApprovals(url.searchParams.get('status') ?? undefined));
       if (path === '/api/live') return live.attach(res);
       return sendJson(res, 404, { error: 'not found' });
+    }
+    if (req.method === 'POST' && path === '/api/runs') {
+      if (!hasToken(req, token)) return sendJson(res, 401, { error: 'starting a run needs the studio token in the x-studio-token header' });
+      if (!started) return sendJson(res, 404, { error: 'this studio starts no runs' });
+      const body = (await readJson(req)) as { workflow?: unknown; input?: unknown };
+      if (typeof body.workflow !== 'string' || !body.workflow) throw new ApiError(400, 'workflow (a name) is required');
+      if (body.input !== undefined && typeof body.input !== 'string') throw new ApiError(400, 'input must be text');
+      const known = options.workflows ? (await options.workflows()).some((w) => w.name === body.workflow) : true;
+      if (!known) throw new ApiError(404, `no workflow ${body.workflow}`);
+      return sendJson(res, 202, { runId: started.start(body.workflow, body.input || undefined) });
     }
     if (req.method === 'POST') {
       const approvalId = /^\/api\/approvals\/([^/]+)\/decision$/.exec(path)?.[1];
@@ -128,6 +150,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     openUrl: `${url}/#/runs?token=${encodeURIComponent(token)}`,
     close: () => {
       live.close();
+      started?.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

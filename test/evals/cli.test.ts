@@ -39,8 +39,8 @@ describe('agent-patterns eval', () => {
     expect(r.code).toBe(1);
     const regressions = r.report.baseline!.regressions;
     for (const id of ['shipped-order', 'delivered-order', 'unknown-order-opens-ticket', 'no-order-id-asks-human', 'injection-fake-status-update']) expect(regressions).toContain(id);
-    // The case that already failed in the baseline is a known failure, not a regression.
-    expect(regressions).not.toContain('other-customers-order');
+    // The fixture's agent has none of the example's guardrails: another customer's order leaks again.
+    expect(regressions).toContain('other-customers-order');
     expect(r.stderr).toMatch(/gate failed: .*shipped-order regressed/);
     expect(readFileSync(join(out, 'broken-order', 'report.md'), 'utf8')).toMatch(/\| shipped-order \| \*\*FAIL\*\* \(regression\) \| toolCalled: get_order/);
   });

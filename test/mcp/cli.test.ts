@@ -38,7 +38,7 @@ describe('agent-patterns mcp', () => {
   });
 
   it('run order-support --mcp answers through Vend\'s order service over stdio', async () => {
-    const r = await cli('run', 'order-support', '--mcp', '--json');
+    const r = await cli('run', 'order-support', '--mcp', '--json', '--input', 'Where is order 1042?');
     const json = JSON.parse(r.out) as { answer: string; trace: { kind: string; attributes: Record<string, unknown> }[] };
     expect(json.answer).toBe('Order 1042 is shipped with DHL (estimated delivery 2026-06-01).');
     expect(json.trace.find((s) => s.kind === 'tool')!.attributes).toMatchObject({ 'mcp.server': 'vend-orders', 'mcp.tool': 'get_order' });
@@ -63,7 +63,8 @@ describe('agent-patterns mcp', () => {
     const out = await client.callTool({ name: 'order-support', arguments: { input: 'Where is order 1045?' } }, undefined, { onprogress: () => undefined });
     expect(out.structuredContent).toEqual({ outcome: 'answered', text: expect.stringMatching(/^Order 1045 is delayed/) });
     const progress = wire.filter((m) => m.method === 'notifications/progress').map((m) => m.params!.message);
-    expect(progress).toEqual(['model order-support', 'tool get_order', 'model order-support']);
+    // The example's guardrails report their verdicts too, and the guarded agent's step closes inside its support desk.
+    expect(progress).toEqual(['decision guardrail:own-orders', 'model order-support', 'tool get_order', 'model order-support', 'decision guardrail:prices-from-tools', 'step order-support']);
     // All of them before the result.
     expect(wire.findIndex((m) => m.result)).toBe(wire.length - 1);
     const pid = transport.pid!;

@@ -167,7 +167,7 @@ describe('the CLI on a real provider', () => {
       return problems.length ? errorReply(400, problems.join('; ')) : orderSupportResponder(req);
     });
     const env = { ...process.env, OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: 'sk-attach' };
-    const args = ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'openai:gpt-4o', '--json', '--attach', join(dir, 'parcel.png'), '--attach', join(dir, 'invoice.pdf')];
+    const args = ['bin/agent-patterns.js', 'run', 'order-support', '--model', 'openai:gpt-4o', '--json', '--input', 'Where is order 1042?', '--attach', join(dir, 'parcel.png'), '--attach', join(dir, 'invoice.pdf')];
     const { stdout } = await run('node', args, { cwd: root, env });
     expect((JSON.parse(stdout) as { answer: string }).answer).toBe(expectedAnswer);
     const user = (server.requests[0]!.body.input as any[]).find((i) => i.role === 'user');

@@ -52,7 +52,7 @@ describe('stream() through each provider', () => {
 
   it('Anthropic Messages: the same', async () => {
     const s = await serve((req) => (req.body.stream ? anthropicSseReply(messageEvents([{ text: TEXT }], { chunks: 6 })) : { status: 400, json: { error: { message: 'expected stream' } } }));
-    const model = new AnthropicModel('claude-sonnet-4-5', { baseUrl: s.origin, apiKey: 'sk-ant-test', retryBaseDelayMs: 1 });
+    const model = new AnthropicModel('claude-sonnet-5-5', { baseUrl: s.origin, apiKey: 'sk-ant-test', retryBaseDelayMs: 1 });
     const parts = await deltas(stream(new Agent({ name: 'a', instructions: 'x', model }), 'where?'));
     expect(parts.length).toBeGreaterThanOrEqual(5);
     expect(parts.join('')).toBe(TEXT);

@@ -23,7 +23,7 @@ import { StoreTraceSink } from '../../src/store/trace-sink.js';
 import type { Store } from '../../src/store/types.js';
 import { startStudio, type Studio } from '../../src/studio/server.js';
 import { resumeRun } from '../../src/durable/run.js';
-import { vendCatalog } from '../../src/cli/commands/studio.js';
+import { vendCatalog, vendLauncher } from '../../src/cli/commands/studio.js';
 import { vendWorkflows } from '../../src/cli/commands/resume.js';
 import { listExamples } from '../../examples/vend/registry.js';
 
@@ -67,7 +67,7 @@ beforeAll(async () => {
   cli('demo');
   store = await openStore(db);
   const registry = await vendWorkflows();
-  studio = await startStudio({ store, catalog: await vendCatalog(), resume: (runId) => resumeRun(runId, { store, registry }), pollMs: 150, log: () => {} });
+  studio = await startStudio({ store, catalog: await vendCatalog(), resume: (runId) => resumeRun(runId, { store, registry }), ...(await vendLauncher(store)), pollMs: 150, log: () => {} });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -150,6 +150,25 @@ describe('agent-patterns studio', { timeout: 60_000 }, () => {
     const audit = await store.listAudit({ runId: started.runId });
     expect(audit.some((e) => e.action === 'approved' && JSON.stringify(e.detail).includes('receipt checked'))).toBe(true);
     expect((await store.getRun(started.runId))!.status).toBe('completed');
+  });
+
+  it('streams a run started from the page: its three specialists\' tokens appear live, each under its path, then the stored run', async () => {
+    await page.goto(`${studio.url}/#/runs`);
+    await page.waitForSelector('#start-form');
+    await page.selectOption('#start-workflow', 'incident-triage');
+    await page.click('#start-run');
+    await page.waitForSelector('#live-panel');
+    await expect.poll(() => page.locator('#live-panel').getAttribute('data-done'), { timeout: 20_000 }).toBe('completed');
+    const blocks = await page.$$eval('#live-panel pre.live-text', (pres) => pres.map((p) => [p.getAttribute('data-path'), p.textContent]));
+    const paths = blocks.map(([path]) => path);
+    for (const branch of ['log-specialist', 'metrics-specialist', 'deployment-specialist']) expect(paths.some((p) => p?.endsWith(`/${branch}`))).toBe(true);
+    expect(blocks.every(([, text]) => (text ?? '').length > 20)).toBe(true);
+    // Once stored, the same page shows the run's record and trace beside the live output.
+    await page.waitForSelector('#waterfall .wrow', { timeout: 15_000 });
+    expect(await page.locator('#live-panel').count()).toBe(1);
+    await shot('live-run');
+    // Starting a run needs the token too.
+    expect((await raw('POST', '/api/runs', { host: `127.0.0.1:${studio.port}`, 'content-type': 'application/json' }, JSON.stringify({ workflow: 'order-support' }))).status).toBe(401);
   });
 
   it('refuses a decision without the token (401), and any request from another Host or Origin (403)', async () => {

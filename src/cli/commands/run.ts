@@ -65,7 +65,8 @@ export function registerRun(program: Command): void {
     }
     const lines = [
       `${example.name} — pattern ${example.pattern} (${example.patternName})`,
-      r.scripted ? `[${SCRIPTED_NOTICE}]` : `[model: ${opts.model}]`,
+      // Without --model the example's own scripted model is the one configured, even when no call reached it (a guardrail refused first).
+      r.scripted || !opts.model ? `[${SCRIPTED_NOTICE}]` : `[model: ${opts.model}]`,
       `input: ${input}`,
       '',
       out.answer,

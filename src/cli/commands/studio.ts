@@ -9,7 +9,11 @@ import { resumeRun } from '../../durable/run.js';
 import type { Catalog, WorkflowInfo } from '../../studio/api.js';
 import { startStudio } from '../../studio/server.js';
 import { listExamples } from '../../../examples/vend/registry.js';
+import { withHooks } from '../../core/streaming/stream.js';
+import type { Launcher } from '../../studio/live-runs.js';
+import type { Store } from '../../store/types.js';
 import { intOption } from '../options.js';
+import { runRecorded } from '../record-run.js';
 import { STORE_OPTION, vendWorkflows, withStore } from './resume.js';
 
 /** The Vend examples by name: "7 coordinator" and the shape of their root step (built once each). */
@@ -27,6 +31,19 @@ export async function vendCatalog(): Promise<Catalog> {
   };
 }
 
+/** Starting a Vend example from the page: recorded in the store like `run --store`, its events streamed to the page. */
+export async function vendLauncher(store: Store): Promise<{ launch: Launcher; workflows: () => { name: string; pattern: string; defaultInput: string }[] }> {
+  const examples = await listExamples();
+  return {
+    workflows: () => examples.map((e) => ({ name: e.name, pattern: `${e.pattern} ${e.patternName}`, defaultInput: e.defaultInput })),
+    launch: async (name, input, hooks) => {
+      const ex = examples.find((e) => e.name === name);
+      if (!ex) throw new Error(`no example ${name}`);
+      return (await runRecorded(ex, input ?? ex.defaultInput, withHooks({}, hooks), store)).result;
+    },
+  };
+}
+
 export function registerStudio(program: Command): void {
   program
     .command('studio')
@@ -37,7 +54,9 @@ export function registerStudio(program: Command): void {
       const port = intOption(opts.port, '--port', 0);
       await withStore(opts.store, async (store) => {
         const registry = await vendWorkflows();
-        const studio = await startStudio({ store, port, catalog: await vendCatalog(), resume: (runId) => resumeRun(runId, { store, registry }) });
+        const studio = await startStudio({
+          store, port, catalog: await vendCatalog(), resume: (runId) => resumeRun(runId, { store, registry }), ...(await vendLauncher(store)),
+        });
         process.stdout.write(`agent-patterns studio on ${studio.url} (127.0.0.1 only)\nopen: ${studio.openUrl}\ntoken for decisions: ${studio.token}\nCtrl-C to stop\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

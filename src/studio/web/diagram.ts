@@ -14,18 +14,30 @@ interface Activity {
   totalMs: number;
 }
 
-/** What ran, by span name: steps, agents (their model calls carry the agent's name) and tools. */
+/**
+ * What ran, by span name: steps, agents (their model calls carry the agent's name) and tools. An agent
+ * run as a step has a step span and model spans of one name: each kind is counted apart and the most
+ * frequent kind is the node's count (one agent run is one run, not two).
+ */
 function activity(trace: readonly Span[]): Map<string, Activity> {
-  const byName = new Map<string, Activity>();
+  const byName = new Map<string, Map<string, Activity>>();
   for (const s of trace) {
     if (s.kind !== 'step' && s.kind !== 'model' && s.kind !== 'tool' && s.kind !== 'run') continue;
-    const a = byName.get(s.name) ?? { count: 0, failed: 0, totalMs: 0 };
+    const kinds = byName.get(s.name) ?? new Map<string, Activity>();
+    const a = kinds.get(s.kind) ?? { count: 0, failed: 0, totalMs: 0 };
     a.count++;
     if (s.status === 'error') a.failed++;
     a.totalMs += s.durationMs;
-    byName.set(s.name, a);
+    kinds.set(s.kind, a);
+    byName.set(s.name, kinds);
   }
-  return byName;
+  const out = new Map<string, Activity>();
+  for (const [name, kinds] of byName) {
+    const all = [...kinds.values()];
+    const main = all.reduce((a, b) => (b.count > a.count || (b.count === a.count && b.totalMs > a.totalMs) ? b : a));
+    out.set(name, { count: main.count, failed: Math.max(...all.map((a) => a.failed)), totalMs: main.totalMs });
+  }
+  return out;
 }
 
 const LANES = new Set(['parallel', 'swarm']);

@@ -3,7 +3,8 @@
  * run laid on it, and the span tree as a waterfall (parallel branches show as
  * overlapping bars); a span opens to its attributes, usage, timing and error.
  */
-import { get, type RunDetail, type Span } from './api.js';
+import { get, HttpError, type RunDetail, type Span } from './api.js';
+import { livePanel } from './live-panel.js';
 import { diagram } from './diagram.js';
 import { h, show } from './dom.js';
 import { json, ms, usd, when } from './format.js';
@@ -81,7 +82,16 @@ function waterfall(trace: readonly Span[], onPick: (s: Span) => void): HTMLEleme
 }
 
 export async function renderRun(root: HTMLElement, runId: string, picked: { spanId?: string }): Promise<void> {
-  const d = await get<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
+  const live = livePanel(runId);
+  let d: RunDetail;
+  try {
+    d = await get<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
+  } catch (err) {
+    // A run started here is stored when it ends: until then its live output is all there is.
+    if (!(err instanceof HttpError && err.status === 404 && live)) throw err;
+    show(root, h('p', {}, h('a', { href: '#/runs' }, '‹ all runs')), h('h1', {}, 'Run ', h('span', { class: 'status running', id: 'run-status' }, 'running')), h('div', { class: 'muted small' }, runId), live);
+    return;
+  }
   const s = d.summary;
   const detailSlot = h('div', {});
   const pick = (span: Span) => {
@@ -101,6 +111,7 @@ export async function renderRun(root: HTMLElement, runId: string, picked: { span
       h('div', { class: 'card' }, h('b', {}, usd(s.usage.costUsd)), 'cost'),
       h('div', { class: 'card' }, h('b', { id: 'span-count' }, d.trace.length), 'spans')),
     pending.length ? h('div', { class: 'notice', id: 'run-pending' }, `Waiting for ${pending.length} approval(s): `, ...pending.map((a) => h('a', { href: '#/approvals' }, `${a.tool} (reviewer ${a.reviewer}) `))) : null,
+    live ?? null,
     h('h2', {}, 'Input'), h('pre', { id: 'run-input' }, json(d.run.input)),
     d.run.output !== undefined ? [h('h2', {}, 'Output'), h('pre', { id: 'run-output' }, json(d.run.output))] : null,
     d.run.error ? [h('h2', {}, 'Error'), h('pre', { class: 'error-box' }, d.run.error.message)] : null,

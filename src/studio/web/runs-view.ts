@@ -1,5 +1,6 @@
 /** The runs list: filters (status, pattern, text), a page of runs, paging. State lives in the address. */
-import { get, type RunsPage } from './api.js';
+import { get, post, token, type RunsPage } from './api.js';
+import { followRun } from './live-panel.js';
 import { h, show } from './dom.js';
 import { ms, usd, when } from './format.js';
 
@@ -14,7 +15,7 @@ export async function renderRuns(root: HTMLElement, params: URLSearchParams): Pr
   if (status) query.set('status', status);
   if (pattern) query.set('pattern', pattern);
   if (q) query.set('q', q);
-  const data = await get<RunsPage>(`/api/runs?${query}`);
+  const [data, starter] = await Promise.all([get<RunsPage>(`/api/runs?${query}`), startForm()]);
 
   const go = (changes: Record<string, string>) => {
     const next = new URLSearchParams({ status, pattern, q, page: '0', ...changes });
@@ -43,6 +44,7 @@ export async function renderRuns(root: HTMLElement, params: URLSearchParams): Pr
   const last = Math.max(0, Math.ceil(data.total / PAGE) - 1);
   show(root,
     h('h1', {}, 'Runs'),
+    starter,
     form,
     data.runs.length
       ? h('table', { id: 'runs' },
@@ -54,4 +56,30 @@ export async function renderRuns(root: HTMLElement, params: URLSearchParams): Pr
       h('span', { class: 'muted', id: 'page-info' }, `${data.total ? data.offset + 1 : 0}–${data.offset + data.runs.length} of ${data.total}`),
       h('button', { id: 'next', disabled: page >= last, onclick: () => go({ page: String(page + 1) }) }, 'older ›')),
   );
+}
+
+interface Workflows {
+  workflows: { name: string; pattern: string; defaultInput: string }[];
+  canStart: boolean;
+}
+
+/** Start a run from the page (needs the token): its live output streams on its page. */
+async function startForm(): Promise<HTMLElement | null> {
+  const { workflows, canStart } = await get<Workflows>('/api/workflows');
+  if (!canStart || workflows.length === 0 || !token()) return null;
+  const input = h('input', { id: 'start-input', size: 60, placeholder: 'input (default: the example’s own)' }) as HTMLInputElement;
+  const pick = h('select', { id: 'start-workflow', onchange: () => (input.placeholder = workflows.find((w) => w.name === pick.value)?.defaultInput ?? '') },
+    ...workflows.map((w) => h('option', { value: w.name }, `${w.name} (${w.pattern})`))) as HTMLSelectElement;
+  input.placeholder = workflows[0]!.defaultInput;
+  const message = h('span', { class: 'small' });
+  const start = async () => {
+    try {
+      const { runId } = await post<{ runId: string }>('/api/runs', { workflow: pick.value, ...(input.value ? { input: input.value } : {}) });
+      followRun(runId);
+      location.hash = `#/runs/${encodeURIComponent(runId)}`;
+    } catch (err) {
+      message.textContent = err instanceof Error ? err.message : String(err);
+    }
+  };
+  return h('form', { class: 'filters', id: 'start-form', onsubmit: (e) => { e.preventDefault(); void start(); } }, 'Start a run: ', pick, input, h('button', { type: 'submit', id: 'start-run' }, 'Start'), message);
 }
