@@ -56,10 +56,10 @@ describe('agent-patterns run --stream', () => {
     const lines = r.out.split('\n');
     expect(lines.at(-1)).toBe('');
     const events = lines.slice(0, -1).map((line) => JSON.parse(line) as RunEvent);
-    expect(events[0]).toMatchObject({ type: 'run-start', step: 'order-support' });
+    expect(events[0]).toMatchObject({ type: 'run-start', step: 'support-desk' }); // the guarded order-support agent
     expect(events.at(-1)).toMatchObject({ type: 'run-end', status: 'completed', usage: { modelTurns: 2, toolCalls: 1 } });
     expect(events.filter((e) => e.type === 'run-start' || e.type === 'run-end')).toHaveLength(2);
-    expect(events.find((e) => e.type === 'tool-call')).toMatchObject({ tool: 'get_order', args: { order_id: '1042' } });
+    expect(events.find((e) => e.type === 'tool-call')).toMatchObject({ tool: 'get_order', args: { order_id: '1042' }, path: expect.stringMatching(/order-support$/) });
     expect(events.find((e) => e.type === 'tool-result')).toMatchObject({ tool: 'get_order', ok: true, result: { status: 'shipped' } });
     expect(new Set(events.map((e) => e.runId)).size).toBe(1);
   });
