@@ -40,7 +40,7 @@ export type { Store } from './store/types.js';
 export type { RunStore } from './core/store.js';
 
 export { prompt, type PromptConfig } from './patterns/prompt.js';
-export { Agent, ReActAgent, type AgentConfig, type AgentResult, type ActionRecord, type AgentInput } from './patterns/agent.js';
+export { Agent, ReActAgent, MaxTurnsExceeded, type AgentConfig, type AgentResult, type ActionRecord, type AgentInput } from './patterns/agent.js';
 export type { Stage, CommonInput, InputOf, OutputOf } from './patterns/stage.js';
 export { sequence, pipeline, assign, Sequence } from './patterns/sequence.js';
 export {

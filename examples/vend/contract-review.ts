@@ -124,6 +124,7 @@ export const example: VendExample = {
   pattern: 2,
   patternName: 'sequential',
   summary: 'Legal ops pipeline for vendor contracts: extract obligations → assess risks → draft a review packet.',
+  inputHelp: 'the text of a vendor contract',
   defaultInput: SAMPLE_CONTRACT,
   root: () => contractReviewPipeline(),
   async run(input, options = {}) {

@@ -139,6 +139,7 @@ export const example: VendExample = {
   pattern: 4,
   patternName: 'loop',
   summary: 'Profiles a supplier CSV, then proposes and judges cleaning plans until the judge passes one (max 3 rounds).',
+  inputHelp: 'CSV rows to clean (header line first)',
   defaultInput: SAMPLE_ROWS,
   root: () => dataQualityRepair(),
   async run(input, options = {}) {

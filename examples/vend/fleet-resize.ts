@@ -131,6 +131,7 @@ export const example: VendExample = {
   pattern: 12,
   patternName: 'plan-and-execute',
   summary: 'Plans a worker-fleet resize with verification and a runbook update, then executes it step by step behind a guard.',
+  inputHelp: 'an operations request in plain words',
   defaultInput: 'Resize the worker fleet from 10 to 20 instances, verify the queue drains, and update the runbook.',
   root: () => fleetResizer(),
   async run(input, options = {}) {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type RunContext, type Model, type Usage, MemoryTraceSink, step, type Step, runStep, run, prompt, type Store } from 'agent-patterns';
+import { type RunContext, type Model, type Usage, ConfigError, MemoryTraceSink, step, type Step, runStep, run, prompt, type Store } from 'agent-patterns';
 import { consume, type EventDecision, memorySource } from 'agent-patterns/events';
 import { openStore } from 'agent-patterns/store';
 import { lastUserMessage, scripted } from 'agent-patterns/testing';
@@ -148,12 +148,13 @@ export const example: VendExample = {
   pattern: 15,
   patternName: 'event-driven',
   summary: 'Decides block/flag/allow for a burst of payment events, each once, duplicates skipped by event id.',
+  inputHelp: '"<N> events, <P>% duplicates": a generated burst (N 1-100000, P 0-90; default 10%)',
   defaultInput: '200 events, 10% duplicates',
   root: () => fraudDecisionStep(fraudAnalystScript()),
+  checkInput: (input) => void parseBurst(input),
   async run(input, options = {}) {
     const { model, store: given, sinks, ...runOptions } = options;
-    const count = Number(/\d+/.exec(input)?.[0] ?? 200);
-    const rate = Number(/(\d+(?:\.\d+)?)\s*%/.exec(input)?.[1] ?? 10) / 100;
+    const { count, rate } = parseBurst(input);
     const events = generateFraudEvents(count, { duplicateRate: rate });
     const decider = fraudDecisionStep(model ?? fraudAnalystScript());
     const spans = new MemoryTraceSink();
@@ -199,6 +200,8 @@ export const example: VendExample = {
         result: {
           ...result,
           usage: { ...usage, wallMs: result.usage.wallMs },
+          // Every event is its own run: the model calls are in their traces, so they join the burst's.
+          trace: [...spans.spans, ...result.trace],
           scripted: scriptedModel,
         },
       };
@@ -210,6 +213,17 @@ export const example: VendExample = {
     }
   },
 };
+
+/** "200 events, 10% duplicates" → the burst to generate; anything else is a ConfigError, never half-read. */
+export function parseBurst(input: string): { count: number; rate: number } {
+  const m = /^\s*(\d+)\s+events?\s*(?:,\s*(\d+(?:\.\d+)?)\s*%\s*duplicates?)?\s*$/i.exec(input);
+  const count = Number(m?.[1]);
+  const percent = m?.[2] === undefined ? 10 : Number(m[2]);
+  if (!m || count < 1 || count > 100_000 || percent > 90) {
+    throw new ConfigError('input', `fraud-events takes "<N> events, <P>% duplicates" with N from 1 to 100000 and P from 0 to 90 (e.g. "200 events, 10% duplicates"), got "${input}"`);
+  }
+  return { count, rate: percent / 100 };
+}
 
 function sumUsage(spans: readonly { kind: string; attributes: Record<string, unknown> }[]) {
   const u = { modelTurns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };

@@ -102,6 +102,7 @@ export const example: VendExample = {
   pattern: 3,
   patternName: 'parallel',
   summary: 'Logs, metrics and deployment specialists investigate a checkout outage at once; the incident commander synthesizes.',
+  inputHelp: 'an incident report in plain words',
   defaultInput: 'Checkout is failing: POST /api/checkout returns 502 for ~18% of requests since 00:12 UTC.',
   root: () => incidentTriage(),
   async run(input, options = {}) {

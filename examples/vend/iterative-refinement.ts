@@ -84,6 +84,7 @@ export const example: VendExample = {
   pattern: 6,
   patternName: 'iterative refinement',
   summary: 'Refines a product description until the scorer gives it 8/10 or better; keeps the best draft.',
+  inputHelp: 'a product to write a description for',
   defaultInput:
     'Vend Thermo Bottle, 750 ml: double-wall stainless steel, keeps drinks cold 24 h and hot 12 h, leak-proof lid, dishwasher-safe.',
   root: () => productDescriptionRefiner(),

@@ -139,6 +139,7 @@ export const example: VendExample = {
   pattern: 8,
   patternName: 'hierarchical decomposition',
   summary: 'Splits "which three countries next?" into workstreams, researches them in parallel, writes an executive brief.',
+  inputHelp: 'a strategy question in plain words',
   defaultInput: 'Which three countries should Vend expand into next year? Candidates: Poland, Spain, Mexico, Canada.',
   root: () => marketExpansionResearch(),
   async run(input, options = {}) {

@@ -42,20 +42,28 @@ export function orderTools() {
 
 const ORDER_ID = /\b(\d{3,8})\b/g;
 const CORRECTION = 'Your answer was not sent';
+const orderIdsIn = (text: string): string[] => [...new Set([...text.matchAll(ORDER_ID)].map((m) => m[1]!))];
 
 /**
  * Scripted stand-in for the model: look up every order the message names, then answer from what the tools
- * returned. Like a real model it sometimes says more than the data holds: asked about shipping costs, it makes
- * one up — until the price guardrail sends its answer back.
+ * returned. A follow-up that names no order ("And when will it arrive?") is about the last order named
+ * earlier in the conversation (a session's history), as a real model would read it. Like a real model it
+ * sometimes says more than the data holds: asked about shipping costs, it makes one up — until the price
+ * guardrail sends its answer back.
  */
 export function orderSupportScript(): Model {
   return scripted((req) => {
-    const asked = req.messages.filter((m) => m.role === 'user');
-    // The customer's question is the first user message; a later one is the guardrail's request for a correction.
-    const question = lastUserMessage({ messages: asked.slice(0, 1) });
-    const corrected = asked.length > 1 && lastUserMessage(req).startsWith(CORRECTION);
-    const results = toolResults(req);
-    const orderIds = [...new Set([...question.matchAll(ORDER_ID)].map((m) => m[1]!))];
+    const userTurns = req.messages.flatMap((m, i) => (m.role === 'user' ? [{ i, text: lastUserMessage({ messages: [m] }) }] : []));
+    // The customer's questions: every user message but the guardrail's requests for a correction.
+    const questions = userTurns.filter((u) => !u.text.startsWith(CORRECTION));
+    const current = questions.at(-1);
+    const question = current?.text ?? '';
+    const previousQuestion = questions.at(-2)?.text ?? '';
+    const corrected = userTurns.at(-1)?.text.startsWith(CORRECTION) ?? false;
+    // Only this question's tool results count: earlier turns of a session have their own.
+    const results = toolResults({ ...req, messages: req.messages.slice((current?.i ?? -1) + 1) });
+    const orderIds = orderIdsIn(question).length ? orderIdsIn(question) : orderIdsIn(previousQuestion).slice(0, 1);
+    const asksWhen = /\bwhen\b/i.test(question) && orderIdsIn(question).length === 0;
     if (results.length === 0) {
       if (orderIds.length === 0) return { toolCalls: [{ name: 'create_support_ticket', args: { order_id: 'unknown', reason: `No order id given: ${question}` } }] };
       return { toolCalls: orderIds.map((order_id) => ({ name: 'get_order', args: { order_id } })) };
@@ -72,6 +80,7 @@ export function orderSupportScript(): Model {
     const answer = results.map((r) => {
       const o = JSON.parse(r.content) as { order_id: string; status: string; carrier: string | null; eta: string | null; total?: number };
       const via = o.carrier ? ` with ${o.carrier}` : '';
+      if (asksWhen) return o.eta ? `Order ${o.order_id} should arrive on ${o.eta} (it is ${o.status}${via}).` : `Order ${o.order_id} is ${o.status}; there is no delivery date yet.`;
       const eta = o.eta ? ` (estimated delivery ${o.eta})` : '';
       // The MCP order service returns no total: then there is none to tell.
       const total = o.total !== undefined && /how much|cost|price|total/i.test(question) ? ` The order total was $${o.total.toFixed(2)}.` : '';
@@ -174,6 +183,7 @@ export const example: VendExample = {
   pattern: 1,
   patternName: 'single agent',
   summary: 'Answers order questions from get_order; opens a ticket when the data cannot answer; guardrails refuse other customers\' orders and made-up prices.',
+  inputHelp: 'a customer question (orders 1042-1046 exist in the demo data)',
   defaultInput: 'Where is order 1042, and what would express shipping cost?',
   acceptsAttachments: true,
   mcp: true,
@@ -191,7 +201,6 @@ export const example: VendExample = {
     return {
       outcome:
         'refusedBy' in out ? `refused by guardrail ${out.refusedBy}`
-        : out.stopReason === 'max_turns' ? 'turn cap reached'
         : ticket ? 'ticket opened'
         : corrected ? 'answered after a guardrail correction'
         : 'answered',

@@ -86,6 +86,7 @@ export const example: VendExample = {
   pattern: 9,
   patternName: 'swarm',
   summary: 'Research, engineering, finance and support debate a subscription tier; a neutral facilitator recommends.',
+  inputHelp: 'a product question for the panel',
   defaultInput: 'Should Vend launch a paid subscription tier (free shipping and early access) next quarter?',
   root: () => productDecisionSwarm(),
   async run(input, options = {}) {

@@ -9,7 +9,8 @@
  * thousands separators; the tests catch "1.234,50", the reflection names it,
  * and the second attempt passes. The code really runs, in the sandbox.
  */
-import { run, type Model } from 'agent-patterns';
+import { z } from 'zod';
+import { ConfigError, run, type Model } from 'agent-patterns';
 import { reflexionAgent, type CodingTask, type ReflexionAttempt } from 'agent-patterns/sandbox';
 import { lastUserMessage, scriptedByRules } from 'agent-patterns/testing';
 import type { VendExample } from './types.js';
@@ -103,12 +104,14 @@ export const example: VendExample = {
   pattern: 13,
   patternName: 'Reflexion',
   summary: 'Writes a supplier-CSV normaliser, runs it in the sandbox against test rows, reflects on the failure and retries.',
+  inputHelp: 'a task description for the supplier-row normaliser, or JSON {"description": "...", "tests": [{"name", "input", "expected"}, ...]}',
   defaultInput: TASK_DESCRIPTION,
   root: () => reflexionAgent(reflexionScript()),
+  checkInput: (input) => void parseTask(input),
   async run(input, options = {}) {
     const { model, ...runOptions } = options;
     const agent = reflexionAgent(model ?? reflexionScript(), { maxAttempts: 3, limits: { timeoutMs: 15_000, cpuSeconds: 5, memoryMb: 64 } });
-    const task: CodingTask = { description: input, language: 'javascript', tests: SUPPLIER_ROW_TESTS, family: 'supplier-csv' };
+    const task = parseTask(input);
     const result = await run(agent, task, runOptions);
     const out = result.output;
     return {
@@ -119,6 +122,32 @@ export const example: VendExample = {
     };
   },
 };
+
+const TaskInput = z.strictObject({
+  description: z.string().trim().min(1),
+  tests: z.array(z.strictObject({ name: z.string().min(1), input: z.unknown(), expected: z.unknown() })).min(1).optional(),
+});
+
+/**
+ * Plain text: a description of the supplier-row normaliser, tested on SUPPLIER_ROW_TESTS. JSON: your own
+ * description and test rows (the scripted model only knows the supplier rows; bring a real model for others).
+ */
+export function parseTask(input: string): CodingTask {
+  if (!input.trim()) throw new ConfigError('input', 'reflexion-coding needs a task description');
+  if (!input.trimStart().startsWith('{')) return { description: input, language: 'javascript', tests: SUPPLIER_ROW_TESTS, family: 'supplier-csv' };
+  let json: unknown;
+  try {
+    json = JSON.parse(input);
+  } catch (err) {
+    throw new ConfigError('input', `reflexion-coding: the input starts with "{" but is not JSON (${(err as Error).message})`);
+  }
+  const parsed = TaskInput.safeParse(json);
+  if (!parsed.success) throw new ConfigError('input', `reflexion-coding takes {"description": "...", "tests": [{"name", "input", "expected"}]}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const { description, tests } = parsed.data;
+  return tests
+    ? { description, language: 'javascript', tests: tests.map((t) => ({ name: t.name, input: t.input, expected: t.expected })), family: 'custom' }
+    : { description, language: 'javascript', tests: SUPPLIER_ROW_TESTS, family: 'supplier-csv' };
+}
 
 function renderAttempt(a: ReflexionAttempt): string {
   const passed = a.tests.filter((t) => t.passed).length;

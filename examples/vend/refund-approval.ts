@@ -260,6 +260,7 @@ export const example: VendExample = {
   pattern: 11,
   patternName: 'human-in-the-loop',
   summary: 'Investigates a refund, recommends, and issues it only after a person approves that exact refund.',
+  inputHelp: 'a refund request naming the order (e.g. "Order 1045: ...")',
   defaultInput: 'Order 1045: my standing desk arrived with a cracked leg. I would like a refund.',
   root: () => refundApprovalWorkflow(),
   async run(input, options = {}) {

@@ -194,6 +194,7 @@ export const example: VendExample = {
   pattern: 14,
   patternName: 'custom logic',
   summary: 'Parallel eligibility checks, then code-only routing; the model only drafts the text of the chosen route.',
+  inputHelp: 'a refund request naming the order (e.g. "Order 1045: ...")',
   defaultInput: 'Order 1045: the standing desk arrived damaged and it has been more than 30 days. Can I get a refund?',
   root: () => refundOrchestrator(),
   async run(input, options = {}) {

@@ -93,6 +93,7 @@ export const example: VendExample = {
   pattern: 5,
   patternName: 'review and critique',
   summary: 'Drafts a support reply, gets a structured critique from a judge, and revises the draft once.',
+  inputHelp: 'a customer message to draft a reply to',
   defaultInput: 'Hi, order 1042 arrived today with a cracked screen. Can I get a replacement before Friday? It was a birthday present.',
   root: () => reviewCritique(),
   async run(input, options = {}) {

@@ -95,6 +95,7 @@ export const example: VendExample = {
   pattern: 7,
   patternName: 'coordinator',
   summary: 'Routes a support message to billing, technical, account, shipping or fraud; unclear ones go to a human lead.',
+  inputHelp: 'a customer message to route',
   defaultInput: 'I was charged twice for order 1042 and want a refund for the duplicate charge.',
   root: () => supportCoordinator(),
   async run(input, options = {}) {

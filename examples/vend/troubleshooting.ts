@@ -57,8 +57,7 @@ export function troubleshootingScript(): Model {
 }
 
 export function troubleshootingAgent(model: Model = troubleshootingScript()) {
-  return new Agent({ name: 'troubleshooting', instructions: SYSTEM_PROMPT, model, tools: troubleshootingTools(), maxTurns: 5,
-    fallbackText: 'Investigation limit reached without sufficient evidence.' });
+  return new Agent({ name: 'troubleshooting', instructions: SYSTEM_PROMPT, model, tools: troubleshootingTools(), maxTurns: 5 });
 }
 
 export const example: VendExample = {
@@ -66,6 +65,7 @@ export const example: VendExample = {
   pattern: 10,
   patternName: 'ReAct',
   summary: 'Investigates "the queue processor seems stuck" with search_docs and get_service_status; the action trace is the output.',
+  inputHelp: 'a description of the problem',
   defaultInput: 'The queue processor seems stuck: messages are not being processed.',
   root: () => troubleshootingAgent(),
   async run(input, options = {}) {
@@ -73,7 +73,7 @@ export const example: VendExample = {
     const result = await run(troubleshootingAgent(model), input, runOptions);
     const out = result.output;
     return {
-      outcome: out.stopReason === 'max_turns' ? 'investigation limit reached' : `answered after ${out.actions.length} actions`,
+      outcome: `answered after ${out.actions.length} actions`,
       answer: out.text,
       actions: out.actions,
       result,

@@ -36,6 +36,8 @@ export interface VendExample {
   patternName: string;
   /** One line: what Vend uses it for. */
   summary: string;
+  /** What the input is, for `run --help` and `list`. */
+  inputHelp: string;
   /** Input used by the demo and when --input is not given. */
   defaultInput: string;
   /** True when the example sends `attachments` to its model with the input. */
@@ -44,5 +46,7 @@ export interface VendExample {
   mcp?: boolean;
   /** The example's root step on its scripted model, so tools (the studio) can describe what it is made of. */
   root?: () => Step<any, unknown>;
+  /** Throws a ConfigError naming what is wrong when the input is not one the example takes (free-text examples take any). */
+  checkInput?(input: string): void;
   run(input: string, options?: ExampleRunOptions): Promise<ExampleOutcome>;
 }

@@ -1,5 +1,7 @@
 /** Plain-text rendering for the CLI: tables, the action trace, usage lines. */
 import type { BudgetUsage } from '../core/budget.js';
+import type { SpanRecord } from '../core/span.js';
+import { SCRIPTED_NOTICE } from '../models/scripted.js';
 import type { ActionRecord } from '../patterns/agent.js';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
@@ -25,4 +27,14 @@ export function formatUsage(u: BudgetUsage): string {
 
 export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** What really answered a run, read from its trace: the scripted model, the real models called, or none. */
+export function modelsCalled(trace: readonly SpanRecord[]): { model: string | null; scripted: boolean; label: string } {
+  const called = new Set<string>();
+  for (const s of trace) if (s.kind === 'model' && s.attributes.provider !== undefined) called.add(s.attributes.provider === 'scripted' ? 'scripted' : `${String(s.attributes.provider)}:${String(s.attributes.model)}`);
+  const scripted = called.has('scripted');
+  if (called.size === 0) return { model: null, scripted, label: '[no model was called]' };
+  const model = [...called].join(', ');
+  return { model, scripted, label: scripted ? `[${SCRIPTED_NOTICE}]` : `[model: ${model}]` };
 }

@@ -7,6 +7,7 @@ import { AgentPatternsError } from '../core/errors.js';
 import { scrubText } from '../core/secrets.js';
 import { CliError } from './errors.js';
 import { packageVersion } from './version.js';
+import { configureLogging, LOG_OPTIONS_HELP } from './logging.js';
 import { registerDemo } from './commands/demo.js';
 import { registerList } from './commands/list.js';
 import { registerRun } from './commands/run.js';
@@ -19,17 +20,22 @@ import { registerResume } from './commands/resume.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerEval } from './commands/eval.js';
+import { registerSessions } from './commands/sessions.js';
 import { registerStudio } from './commands/studio.js';
+import { listExamples } from '../../examples/vend/registry.js';
+import type { VendExample } from '../../examples/vend/types.js';
 
 
-export function buildProgram(): Command {
+/** `examples` (loaded only when help is asked for) lets `run --help` list each example's input. */
+export function buildProgram(examples?: readonly VendExample[]): Command {
   const program = new Command('agent-patterns')
     .description('The fifteen agent design patterns as composable primitives, with runnable Vend examples.')
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  for (const [flags, description] of LOG_OPTIONS_HELP) program.option(flags, description);
   registerDemo(program);
-  registerRun(program);
+  registerRun(program, examples);
   registerList(program);
   registerSandbox(program);
   registerWorker(program);
@@ -40,13 +46,16 @@ export function buildProgram(): Command {
   registerResume(program);
   registerMcp(program);
   registerEval(program);
+  registerSessions(program);
   registerStudio(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    argv = configureLogging(argv);
+    const wantsHelp = argv.includes('--help') || argv.includes('-h') || argv.slice(2)[0] === 'help';
+    const program = buildProgram(wantsHelp ? await listExamples() : undefined);
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

@@ -26,3 +26,8 @@ export function createLogger(options: { level?: string; destination?: number | s
 export function defaultLogger(): Logger {
   return (fallback ??= createLogger());
 }
+
+/** Replaces the process-wide logger (the CLI sets its own level and format once, at start). */
+export function setDefaultLogger(logger: Logger): void {
+  fallback = logger;
+}

@@ -20,6 +20,30 @@ export interface RunOptions extends RunContextOptions {
   interceptors?: readonly Interceptor[];
 }
 
+/**
+ * Turns run options that belong to a feature outside core (a session, a context policy) into
+ * interceptors over the run. Features register one when their module loads (the package's root
+ * entry loads them all); `run()` asks each, in registration order, and puts what they give
+ * outermost. Core names no feature.
+ */
+export type RunExtension = (options: RunOptions) => readonly Interceptor[] | undefined;
+
+const extensions: RunExtension[] = [];
+
+export function addRunExtension(extension: RunExtension): void {
+  if (!extensions.includes(extension)) extensions.push(extension);
+}
+
+/** The run's interceptors: the extensions' (outermost), then the caller's. */
+export function runInterceptors(options: RunOptions): readonly Interceptor[] | undefined {
+  let added: Interceptor[] | undefined;
+  for (const extension of extensions) {
+    const more = extension(options);
+    if (more?.length) (added ??= []).push(...more);
+  }
+  return added ? [...added, ...(options.interceptors ?? [])] : options.interceptors;
+}
+
 interface RunOutcome {
   runId: string;
   /** Every span of the run, finished ones in finish order; the root span is last. */
@@ -54,7 +78,7 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
   // The run's own cancellation scope: it follows the caller's signal, and the wall-time cap aborts it.
   const cancel = new CancelScope();
   // The run's own context hangs under the root span itself (no child copy for it).
-  const ctx = new RunContext({ ...options, runId, tracer, cancel, spanId: rootSpanId, path: root.name });
+  const ctx = new RunContext({ ...options, interceptors: runInterceptors(options), runId, tracer, cancel, spanId: rootSpanId, path: root.name });
   let stopWatch: (() => void) | undefined;
   const maxWall = ctx.budget.remainingWallMs();
   if (maxWall !== undefined) {
@@ -82,9 +106,10 @@ export async function run<I, O>(root: Step<I, O>, input: I, options: RunOptions 
     if (isAgentPatternsError(err, RunSuspended)) {
       return { status: 'suspended', runId, pending: err.pending, output: undefined as never, trace: tracer.spans, usage, scripted: usedScripted(tracer.spans) };
     }
-    // The error carries the whole trace; the log line gets only what identifies it.
+    // The error carries the whole trace; the log line gets only what identifies it. Debug, not warn: the
+    // caller gets the error itself, and a log line beside it would say the same thing twice.
     const e = err as { name?: string; code?: string; message?: string };
-    ctx.logger.warn({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
+    ctx.logger.debug({ error: { name: e?.name, code: e?.code, message: e?.message }, usage }, 'run failed');
     throw withRun(err, runId, tracer.spans, usage);
   } finally {
     stopWatch?.();

@@ -17,6 +17,11 @@ const NOT_JSON = new Set(['date', 'bigint', 'map', 'set', 'symbol', 'nan', 'unde
 
 /** `field` names the schema in the ConfigError thrown for a type that has no JSON form (e.g. "tool.refund.input"). */
 export function toJsonSchema(schema: z.ZodType, field = 'schema'): JsonSchema {
+  // A zod 3 schema (no `_zod`) would fail deep inside the converter with "reading 'def'"; zod 4 before 4.6 has
+  // no `toJSONSchema` method on the schema.
+  if (!schema || typeof schema !== 'object' || !('_zod' in schema) || typeof schema.toJSONSchema !== 'function') {
+    throw new ConfigError(field, 'expected a zod 4 schema (zod >= 4.6; zod 3 schemas are not supported): npm install zod@^4.6');
+  }
   // The schema's own converter (zod >= 4.6), so importing the library does not load zod: the caller's schema did.
   const json = schema.toJSONSchema({
     target: 'draft-2020-12',

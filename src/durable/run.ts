@@ -44,6 +44,11 @@ export interface DurableOptions {
   reconcilers?: Readonly<Record<string, Reconciler>>;
   /** Workflow version recorded with the run (resume refuses another one). */
   version?: string;
+  /**
+   * The model the run's steps use, recorded so a resume can rebuild the same one (never a key: credentials in
+   * the URL are dropped). On resume, a given one replaces the recorded one from then on.
+   */
+  model?: RecordedModel;
   /** Clock for deadlines (tests). */
   now?: () => number;
   /** The lease this process holds while it executes the run (length, host id). */
@@ -56,9 +61,16 @@ export interface ResumeOptions extends Omit<DurableOptions, 'runId' | 'version' 
   input?: unknown;
 }
 
+/** A model as `provider:model` (or "scripted") and, for servers that need one, its base URL. */
+export interface RecordedModel {
+  spec: string;
+  baseUrl?: string;
+}
+
 /** What the store keeps in RunRecord.state between segments of a durable run. */
 export interface DurableState {
   version?: string;
+  model?: RecordedModel;
   inputHash: string;
   budgetLimits?: BudgetLimits;
   /** Budget consumed so far. */
@@ -92,6 +104,7 @@ export async function durableRun<I, O>(workflow: string, step: Step<I, O>, input
   if (await options.store.getRun(runId)) throw new ConfigError('durable.runId', `run ${runId} already exists; use resumeRun`);
   const state: DurableState = {
     ...(options.version ? { version: options.version } : {}),
+    ...(options.model ? { model: withoutCredentials(options.model) } : {}),
     inputHash: sha256(canonicalJson(input)),
     ...(options.budget ? { budgetLimits: options.budget } : {}),
     usage: { modelTurns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 },
@@ -138,7 +151,8 @@ async function execute<O>(
 ): Promise<DurableResult<O>> {
   const { store } = options;
   const runId = record.runId;
-  const prior = record.state as DurableState;
+  const recorded = record.state as DurableState;
+  const prior = resumed && options.model ? { ...recorded, model: withoutCredentials(options.model) } : recorded;
   const records = resumed ? ((await store.getCheckpoints(runId)) as Map<string, JournalEntry>) : new Map<string, JournalEntry>();
   const limits = options.budget ?? prior.budgetLimits ?? definition.budget;
   const budget = new Budget(limits, { used: usageOfRecords(records), startedAt: Date.now() - (prior.wallMs ?? 0) });
@@ -216,6 +230,15 @@ async function execute<O>(
   await release({ status: 'completed', output, state: stateNow({}) });
   const trace = fullTrace();
   return { status: 'completed', runId, output: result.output, usage: result.usage, trace, scripted: usedScripted(trace) };
+}
+
+function withoutCredentials(model: RecordedModel): RecordedModel {
+  if (!model.baseUrl || !URL.canParse(model.baseUrl)) return { spec: model.spec };
+  const url = new URL(model.baseUrl);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  return { spec: model.spec, baseUrl: url.href };
 }
 
 function usedScripted(spans: readonly SpanRecord[]): boolean {

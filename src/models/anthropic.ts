@@ -26,6 +26,7 @@ import { registerSecret } from '../core/secrets.js';
 import type { CallOptions, FinishReason, JsonSchema, ModelRequest, ModelResponse, OutputSpec, StreamEvent, Usage } from '../core/model.js';
 import { setting } from './http/call-policy.js';
 import { SdkModel, type StreamReader } from './http/sdk-model.js';
+import { loadAnthropic } from './sdk.js';
 import type { ModelSpecOptions } from './spec-options.js';
 import { StreamState, withReasoning } from './stream-state.js';
 import { toUsage } from './usage.js';
@@ -101,7 +102,7 @@ export class AnthropicModel extends SdkModel<AnthropicModule, Anthropic, Prepare
   }
 
   protected loadSdk(): Promise<AnthropicModule> {
-    return import('@anthropic-ai/sdk');
+    return loadAnthropic();
   }
 
   protected newClient(sdk: AnthropicModule): Anthropic {

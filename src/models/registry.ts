@@ -5,6 +5,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { ModelSpecOptions } from './spec-options.js';
+import { loadAnthropic, loadOpenAI } from './sdk.js';
 
 export type { ModelSpecOptions };
 
@@ -22,19 +23,25 @@ export function parseModelSpec(spec: string): { provider: ProviderName; model: s
   return { provider, model };
 }
 
-/** Builds a real provider model from "provider:model". The scripted model needs a script, so examples build it themselves. */
+/**
+ * Builds a real provider model from "provider:model". Its SDK loads here, so a missing one fails now with an
+ * install hint. The scripted model needs a script, so examples build it themselves.
+ */
 export async function createModel(spec: string, options: ModelSpecOptions = {}): Promise<Model> {
   const { provider, model } = parseModelSpec(spec);
   switch (provider) {
     case 'openai': {
+      await loadOpenAI(provider);
       const { OpenAIResponsesModel } = await import('./openai.js');
       return new OpenAIResponsesModel(model, options);
     }
     case 'openai-compatible': {
+      await loadOpenAI(provider);
       const { OpenAICompatibleModel } = await import('./openai-compatible.js');
       return new OpenAICompatibleModel(model, options);
     }
     case 'anthropic': {
+      await loadAnthropic();
       const { AnthropicModel } = await import('./anthropic.js');
       return new AnthropicModel(model, options);
     }

@@ -9,7 +9,7 @@ import type { StepShape } from '../core/shape.js';
 import type { z } from 'zod';
 import { callModel } from '../core/call-model.js';
 import type { RunContext } from '../core/context.js';
-import { ConfigError, OutputValidationError, RunSuspended } from '../core/errors.js';
+import { AgentPatternsError, ConfigError, OutputValidationError, RunSuspended } from '../core/errors.js';
 import { runGuarded, type Guardrail } from '../core/guardrail.js';
 import type { Interceptor, StepInvocation } from '../core/interceptor.js';
 import type { Message, ToolCall } from '../core/messages.js';
@@ -24,12 +24,10 @@ export interface AgentConfig<O> {
   instructions: string;
   model: Model;
   tools?: readonly AnyTool[];
-  /** The agent's own turn cap; at it the agent answers `fallbackText` instead of looping on. */
+  /** The agent's own turn cap (default 20): a model still calling tools at it stops the agent with `MaxTurnsExceeded`. */
   maxTurns?: number;
   /** Structured output: the final answer must parse as JSON matching this schema. */
   output?: z.ZodType<O>;
-  /** Text returned when maxTurns is reached without an answer. */
-  fallbackText?: string;
   temperature?: number;
   /** How hard a reasoning model thinks, where the provider has such an option. */
   reasoningEffort?: ReasoningEffort;
@@ -58,14 +56,29 @@ export interface AgentResult<O = string> {
   /** The action trace: every tool call with its arguments, result and timing. */
   actions: ActionRecord[];
   turns: number;
-  stopReason: 'final' | 'max_turns';
+  stopReason: 'final';
   /** The whole conversation, to continue it or to inspect it. */
   messages: Message[];
 }
 
 export type AgentInput = string | readonly Message[];
 
-const DEFAULT_FALLBACK = 'I could not complete the request safely within the tool budget.';
+const DEFAULT_MAX_TURNS = 20;
+
+/**
+ * The agent used its turns without answering. An error, not a canned answer: a caller reading `output`
+ * can never mistake a truncated run for a result. It carries what the agent did so far.
+ */
+export class MaxTurnsExceeded extends AgentPatternsError {
+  constructor(
+    readonly agent: string,
+    readonly maxTurns: number,
+    readonly actions: ActionRecord[],
+    readonly messages: Message[],
+  ) {
+    super('MAX_TURNS_EXCEEDED', `agent "${agent}" made no final answer within its ${maxTurns} turns (maxTurns)`);
+  }
+}
 
 export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   readonly name: string;
@@ -76,7 +89,6 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   private readonly outputSpec: OutputSpec | undefined;
   private readonly outputSchema: z.ZodType<O> | undefined;
   private readonly maxTurns: number;
-  private readonly fallbackText: string;
   private readonly temperature: number | undefined;
   private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly maxOutputTokens: number | undefined;
@@ -87,7 +99,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
   constructor(config: AgentConfig<O>) {
     if (!config.name) throw new ConfigError('agent.name', 'is required');
     if (!config.model) throw new ConfigError(`agent.${config.name}.model`, 'is required');
-    const maxTurns = config.maxTurns ?? 20;
+    const maxTurns = config.maxTurns ?? DEFAULT_MAX_TURNS;
     if (!(maxTurns >= 1)) throw new ConfigError(`agent.${config.name}.maxTurns`, 'must be >= 1');
     const tools = config.tools ?? [];
     const byName = new Map<string, AnyTool>();
@@ -106,7 +118,6 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       this.outputSpec = { name: 'output', schema, strict: isStrictCompatible(schema) };
     }
     this.maxTurns = maxTurns;
-    this.fallbackText = config.fallbackText ?? DEFAULT_FALLBACK;
     this.temperature = config.temperature;
     this.reasoningEffort = config.reasoningEffort;
     this.maxOutputTokens = config.maxOutputTokens;
@@ -164,7 +175,7 @@ export class Agent<O = string> implements Step<AgentInput, AgentResult<O>> {
       }
     }
     ctx.tracer.event('decision', 'max-turns', ctx.spanId, { maxTurns: this.maxTurns });
-    return { text: this.fallbackText, output: this.fallbackText as O, actions, turns: this.maxTurns, stopReason: 'max_turns', messages };
+    throw new MaxTurnsExceeded(this.name, this.maxTurns, actions, messages);
   }
 
   /**

@@ -19,6 +19,8 @@ export interface Migration {
   version: number;
   name: string;
   statements: readonly string[];
+  /** Statements only one dialect has (full-text search), run after the shared ones. */
+  only?: Partial<Record<Dialect, readonly string[]>>;
 }
 
 export const MIGRATIONS_TABLE = 'ap_schema_migrations';
@@ -166,13 +168,61 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ap_runs ADD COLUMN lease_expires_at DOUBLE PRECISION`,
     ],
   },
+  {
+    version: 4,
+    name: 'sessions and long-term memory',
+    statements: [
+      // One row per conversation. version grows with every claim and append: a write names the
+      // version it read, so of two writers exactly one wins. holder/held_until is the lease of
+      // the run writing it now (a killed holder's lease lapses).
+      `CREATE TABLE ap_sessions (
+        seq {{SEQ}},
+        owner TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        message_count INTEGER NOT NULL,
+        holder TEXT,
+        held_until DOUBLE PRECISION,
+        summary TEXT,
+        created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        UNIQUE (owner, session_id)
+      )`,
+      `CREATE INDEX ap_sessions_updated ON ap_sessions (owner, updated_at)`,
+      `CREATE TABLE ap_session_messages (
+        seq {{SEQ}},
+        owner TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        UNIQUE (owner, session_id, position)
+      )`,
+    ],
+    only: {
+      sqlite: [
+        `CREATE VIRTUAL TABLE ap_memories USING fts5(owner UNINDEXED, content, at UNINDEXED, tokenize = 'porter unicode61')`,
+      ],
+      postgres: [
+        `CREATE TABLE ap_memories (
+          seq BIGSERIAL PRIMARY KEY,
+          owner TEXT NOT NULL,
+          content TEXT NOT NULL,
+          at DOUBLE PRECISION NOT NULL,
+          tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED
+        )`,
+        `CREATE INDEX ap_memories_owner ON ap_memories (owner)`,
+        `CREATE INDEX ap_memories_tsv ON ap_memories USING GIN (tsv)`,
+      ],
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** The statements of one migration in one dialect. */
 export function migrationSql(migration: Migration, dialect: Dialect): string[] {
-  return migration.statements.map((s) => s.replaceAll('{{SEQ}}', SEQ[dialect]));
+  return [...migration.statements, ...(migration.only?.[dialect] ?? [])].map((s) => s.replaceAll('{{SEQ}}', SEQ[dialect]));
 }
 
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (

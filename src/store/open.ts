@@ -12,7 +12,8 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
-export async function openStore(target?: string): Promise<Store> {
+/** `create: false` opens only a store that exists (a SQLite file is not made; a PostgreSQL database never is). */
+export async function openStore(target?: string, options: { create?: boolean } = {}): Promise<Store> {
   const chosen = target || process.env[STORE_ENV] || undefined;
   const field = target ? 'store' : STORE_ENV;
   if (chosen !== undefined && isPostgresUrl(chosen)) {
@@ -26,5 +27,5 @@ export async function openStore(target?: string): Promise<Store> {
   }
   if (path === '') throw new ConfigError(field, 'sqlite: needs a file path');
   const { SqliteStore } = await import('./sqlite.js');
-  return SqliteStore.open(path);
+  return SqliteStore.open(path, options.create === false ? { create: false } : {});
 }

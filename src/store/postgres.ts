@@ -20,15 +20,17 @@ import {
   APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
   toAppliedMigration, type AppliedMigration,
 } from './migrations.js';
+import { MEMORY_SQL } from './memory-sql.js';
 import { SQL, toPostgres, type QueryName } from './queries.js';
 import {
-  approvalParams, auditParams, checkLimit, claimParams, deadLetterParams, decisionParams, decode, encode, releaseParams, runParams, spanParams,
-  toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toRun, toSpan,
+  approvalParams, auditParams, checkLimit, claimParams, deadLetterParams, decisionParams, decode, encode, releaseParams, runParams, searchWords, spanParams,
+  toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toMemory, toRun, toSession, toSpan,
 } from './rows.js';
 import type {
   ApprovalDecision, ApprovalReassignment, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry,
-  RunLease, RunRecord, RunStatus, Store,
+  MemoryRecord, RunLease, RunRecord, RunStatus, SessionLease, SessionRecord, Store,
 } from './types.js';
+import type { Message } from '../core/messages.js';
 
 export interface PostgresStoreOptions {
   /** Keep the tables in this schema (created if missing) instead of the connection's default. */
@@ -396,6 +398,81 @@ export class PostgresStore implements Store {
     const { rows } = await this.q('kvList', [namespace]);
     return rows.map((r) => ({ key: r.key as string, value: decode(r.value) }));
   }
+
+  async getSession(owner: string, sessionId: string): Promise<SessionRecord | undefined> {
+    const { rows } = await this.q('getSession', [owner, sessionId]);
+    return rows[0] && toSession(rows[0]);
+  }
+
+  async listSessions(owner?: string): Promise<SessionRecord[]> {
+    const o = owner ?? null;
+    const { rows } = await this.q('listSessions', [o, o]);
+    return rows.map(toSession);
+  }
+
+  async sessionMessages(owner: string, sessionId: string): Promise<Message[]> {
+    const { rows } = await this.q('sessionMessages', [owner, sessionId]);
+    return rows.map((r) => decode(r.message) as Message);
+  }
+
+  async claimSession(owner: string, sessionId: string, holder: string, leaseMs: number): Promise<{ claimed?: SessionRecord; current: SessionRecord }> {
+    const now = Date.now();
+    await this.q('createSession', [owner, sessionId, now, now]);
+    const read = toSession((await this.q('getSession', [owner, sessionId])).rows[0]!);
+    const { rows } = await this.q('claimSession', [holder, now + leaseMs, now, owner, sessionId, read.version, now]);
+    if (rows[0]) return { claimed: toSession(rows[0]), current: toSession(rows[0]) };
+    // Refused: what holds it now (re-read, the version read above may be stale).
+    return { current: toSession((await this.q('getSession', [owner, sessionId])).rows[0]!) };
+  }
+
+  async appendSession(owner: string, sessionId: string, lease: SessionLease, messages: readonly Message[], summary?: unknown): Promise<number | undefined> {
+    const now = Date.now();
+    const encoded = messages.map((m, i) => encode(m, `session message ${i}`));
+    const summaryText = summary === undefined ? null : encode(summary, 'session summary');
+    return this.transaction(async (client) => {
+      const { rows } = await client.query(PG_SQL.advanceSession, [messages.length, now + lease.leaseMs, now, summaryText, owner, sessionId, lease.holder, lease.version]);
+      if (!rows[0]) return undefined;
+      const first = Number(rows[0].message_count) - messages.length;
+      for (let i = 0; i < encoded.length; i++) await client.query(PG_SQL.appendSessionMessage, [owner, sessionId, first + i, encoded[i], now]);
+      return Number(rows[0].version);
+    });
+  }
+
+  async releaseSession(owner: string, sessionId: string, holder: string): Promise<void> {
+    await this.q('releaseSession', [owner, sessionId, holder]);
+  }
+
+  async deleteSession(owner: string, sessionId: string): Promise<boolean> {
+    return this.transaction(async (client) => {
+      await client.query(PG_SQL.deleteSessionMessages, [owner, sessionId]);
+      return ((await client.query(PG_SQL.deleteSession, [owner, sessionId])).rowCount ?? 0) === 1;
+    });
+  }
+
+  /** The count and the insert under a per-owner advisory lock, so concurrent saves cannot pass the cap together. */
+  async addMemory(owner: string, content: string, cap: number): Promise<MemoryRecord | undefined> {
+    const at = Date.now();
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`agent-patterns:memory:${owner}`]);
+      if (Number((await client.query(MEMORY_SQL.postgres.count, [owner])).rows[0].n) >= cap) return undefined;
+      const { rows } = await client.query(MEMORY_SQL.postgres.insert, [owner, content, at]);
+      return toMemory({ ...rows[0], owner, content, at });
+    });
+  }
+
+  async searchMemories(owner: string, query: string, limit: number): Promise<MemoryRecord[]> {
+    const words = searchWords(query);
+    if (words.length === 0) return [];
+    if (this.closed) throw new StoreError('the store is closed');
+    const { rows } = await this.pool.query(MEMORY_SQL.postgres.search, [owner, MEMORY_SQL.postgres.match(words), limit]);
+    return rows.map(toMemory);
+  }
+
+  async countMemories(owner: string): Promise<number> {
+    if (this.closed) throw new StoreError('the store is closed');
+    return Number((await this.pool.query(MEMORY_SQL.postgres.count, [owner])).rows[0].n);
+  }
+
 }
 
 async function currentVersion(client: Pool | PoolClient): Promise<number> {

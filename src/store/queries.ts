@@ -12,6 +12,7 @@ const APPROVAL_COLUMNS =
   'consumed_by, consumed_at, escalated_from';
 const DECISION_COLUMNS = 'consumer, event_id, decision, decided_at, run_id, attempts, published_at';
 const INBOX_COLUMNS = 'inbox, event_id, payload, received_at, deliveries';
+const SESSION_COLUMNS = 'owner, session_id, version, message_count, holder, held_until, summary, created_at, updated_at';
 const SPAN_COLUMNS = 'trace_id, span_id, parent_id, kind, name, start_time, duration_ms, status, attributes, error';
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -119,6 +120,32 @@ export const SQL = {
     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   /** Order of first write (the same in both dialects, unlike text collation). */
   kvList: `SELECT key, value FROM ap_kv WHERE namespace = ? ORDER BY seq`,
+
+  // Sessions: every statement is keyed by (owner, session_id), so one owner never reaches another's.
+  /** Params: owner, session_id, created_at, updated_at. */
+  createSession: `INSERT INTO ap_sessions (owner, session_id, version, message_count, created_at, updated_at) VALUES (?, ?, 0, 0, ?, ?)
+    ON CONFLICT (owner, session_id) DO NOTHING`,
+  getSession: `SELECT ${SESSION_COLUMNS} FROM ap_sessions WHERE owner = ? AND session_id = ?`,
+  /** Most recently used first. Params: owner, owner. */
+  listSessions: `SELECT ${SESSION_COLUMNS} FROM ap_sessions WHERE (CAST(? AS TEXT) IS NULL OR owner = ?) ORDER BY updated_at DESC, seq DESC`,
+  /**
+   * The atomic version check: takes the session only if it is still at the version the caller read
+   * and nobody holds a live lease. Params: holder, held_until, updated_at, owner, session_id, version, now.
+   */
+  claimSession: `UPDATE ap_sessions SET holder = ?, held_until = ?, version = version + 1, updated_at = ?
+    WHERE owner = ? AND session_id = ? AND version = ? AND (holder IS NULL OR held_until < ?)
+    RETURNING ${SESSION_COLUMNS}`,
+  /** Params: n, held_until, updated_at, summary (NULL keeps it), owner, session_id, holder, version. */
+  advanceSession: `UPDATE ap_sessions SET version = version + 1, message_count = message_count + ?, held_until = ?, updated_at = ?,
+      summary = COALESCE(?, summary)
+    WHERE owner = ? AND session_id = ? AND holder = ? AND version = ?
+    RETURNING version, message_count`,
+  /** Params: owner, session_id, position, message, at. */
+  appendSessionMessage: `INSERT INTO ap_session_messages (owner, session_id, position, message, at) VALUES (?, ?, ?, ?, ?)`,
+  sessionMessages: `SELECT message FROM ap_session_messages WHERE owner = ? AND session_id = ? ORDER BY position`,
+  releaseSession: `UPDATE ap_sessions SET holder = NULL, held_until = NULL WHERE owner = ? AND session_id = ? AND holder = ?`,
+  deleteSession: `DELETE FROM ap_sessions WHERE owner = ? AND session_id = ?`,
+  deleteSessionMessages: `DELETE FROM ap_session_messages WHERE owner = ? AND session_id = ?`,
 } as const;
 
 export type QueryName = keyof typeof SQL;

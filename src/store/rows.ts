@@ -7,7 +7,7 @@ import { scrubText } from '../core/secrets.js';
 import type { SpanRecord } from '../core/span.js';
 import { StoreError } from './errors.js';
 import type {
-  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, RunRecord, RunStatus,
+  ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry, MemoryRecord, RunRecord, RunStatus, SessionRecord,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -230,4 +230,27 @@ export function checkLimit(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined;
   if (!Number.isInteger(limit) || limit < 0) throw new StoreError(`limit must be a non-negative integer, got ${limit}`);
   return limit;
+}
+
+export function toSession(r: Row): SessionRecord {
+  return compact({
+    owner: r.owner as string,
+    sessionId: r.session_id as string,
+    version: Number(r.version),
+    messageCount: Number(r.message_count),
+    holder: str(r.holder),
+    heldUntil: num(r.held_until),
+    summary: decode(r.summary),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  });
+}
+
+export function toMemory(r: Row): MemoryRecord {
+  return { id: String(r.id), owner: r.owner as string, content: r.content as string, at: Number(r.at) };
+}
+
+/** The words of a search query (letters and digits only: nothing of it reaches the search syntax). */
+export function searchWords(query: string): string[] {
+  return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 32);
 }

@@ -7,7 +7,7 @@
  * writes (recordDecision, decideApproval, consumeApproval, claimRun) are single
  * statements, and a change with its audit entry is one IMMEDIATE transaction.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SpanRecord } from '../core/span.js';
@@ -16,21 +16,25 @@ import {
   APPLIED_MIGRATIONS_SQL, CREATE_MIGRATIONS_TABLE, MIGRATIONS, migrationSql, RECORD_MIGRATION_SQL, refuseNewerSchema, SCHEMA_VERSION_SQL,
   toAppliedMigration, type AppliedMigration,
 } from './migrations.js';
+import { MEMORY_SQL } from './memory-sql.js';
 import { SQL, type QueryName } from './queries.js';
 import {
-  approvalParams, auditParams, checkLimit, claimParams, deadLetterParams, decisionParams, decode, encode, releaseParams, runParams, spanParams,
-  toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toRun, toSpan,
+  approvalParams, auditParams, checkLimit, claimParams, deadLetterParams, decisionParams, decode, encode, releaseParams, runParams, searchWords, spanParams,
+  toApproval, toAudit, toDeadLetter, toDecision, toInboxEntries, toMemory, toRun, toSession, toSpan,
 } from './rows.js';
 import type {
   ApprovalDecision, ApprovalReassignment, ApprovalRecord, ApprovalStatus, AuditEntry, DeadLetter, DecisionMeta, DecisionRecord, InboxEntry,
-  RunLease, RunRecord, RunStatus, Store,
+  MemoryRecord, RunLease, RunRecord, RunStatus, SessionLease, SessionRecord, Store,
 } from './types.js';
+import type { Message } from '../core/messages.js';
 
 export const DEFAULT_SQLITE_PATH = './.agent-patterns/state.db';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /** False: a missing file is a StoreError instead of a new store (commands that only read or decide). Default true. */
+  create?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -71,11 +75,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Opens (creating the file and its folder if needed) and migrates the store. */
+  /** Opens (creating the file and its folder if needed, unless `create: false`) and migrates the store. */
   static async open(path: string = DEFAULT_SQLITE_PATH, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const Database = await loadDriver();
     const memory = path === ':memory:';
     const file = memory ? path : resolve(path);
+    if (!memory && options.create === false && !existsSync(file)) throw new StoreError(`no store at ${file} (nothing has been stored there yet)`);
     if (!memory) mkdirSync(dirname(file), { recursive: true });
     let db: BetterSqlite3.Database;
     try {
@@ -299,6 +304,72 @@ export class SqliteStore implements Store {
 
   async kvList(namespace: string): Promise<{ key: string; value: unknown }[]> {
     return (this.stmts.kvList.all(namespace) as Row[]).map((r) => ({ key: r.key as string, value: decode(r.value) }));
+  }
+
+  async getSession(owner: string, sessionId: string): Promise<SessionRecord | undefined> {
+    const row = this.stmts.getSession.get(owner, sessionId) as Row | undefined;
+    return row && toSession(row);
+  }
+
+  async listSessions(owner?: string): Promise<SessionRecord[]> {
+    const o = owner ?? null;
+    return (this.stmts.listSessions.all(o, o) as Row[]).map(toSession);
+  }
+
+  async sessionMessages(owner: string, sessionId: string): Promise<Message[]> {
+    return (this.stmts.sessionMessages.all(owner, sessionId) as Row[]).map((r) => decode(r.message) as Message);
+  }
+
+  async claimSession(owner: string, sessionId: string, holder: string, leaseMs: number): Promise<{ claimed?: SessionRecord; current: SessionRecord }> {
+    const now = Date.now();
+    this.stmts.createSession.run(owner, sessionId, now, now);
+    const read = toSession(this.stmts.getSession.get(owner, sessionId) as Row);
+    const row = this.stmts.claimSession.get(holder, now + leaseMs, now, owner, sessionId, read.version, now) as Row | undefined;
+    if (row) return { claimed: toSession(row), current: toSession(row) };
+    return { current: toSession(this.stmts.getSession.get(owner, sessionId) as Row) };
+  }
+
+  async appendSession(owner: string, sessionId: string, lease: SessionLease, messages: readonly Message[], summary?: unknown): Promise<number | undefined> {
+    const now = Date.now();
+    const encoded = messages.map((m, i) => encode(m, `session message ${i}`));
+    const summaryText = summary === undefined ? null : encode(summary, 'session summary');
+    return this.db.transaction(() => {
+      const row = this.stmts.advanceSession.get(messages.length, now + lease.leaseMs, now, summaryText, owner, sessionId, lease.holder, lease.version) as Row | undefined;
+      if (!row) return undefined;
+      const first = Number(row.message_count) - messages.length;
+      encoded.forEach((m, i) => this.stmts.appendSessionMessage.run(owner, sessionId, first + i, m, now));
+      return Number(row.version);
+    }).immediate();
+  }
+
+  async releaseSession(owner: string, sessionId: string, holder: string): Promise<void> {
+    this.stmts.releaseSession.run(owner, sessionId, holder);
+  }
+
+  async deleteSession(owner: string, sessionId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.stmts.deleteSessionMessages.run(owner, sessionId);
+      return this.stmts.deleteSession.run(owner, sessionId).changes === 1;
+    }).immediate();
+  }
+
+  async addMemory(owner: string, content: string, cap: number): Promise<MemoryRecord | undefined> {
+    const at = Date.now();
+    return this.db.transaction(() => {
+      if (Number((this.db.prepare(MEMORY_SQL.sqlite.count).get(owner) as Row).n) >= cap) return undefined;
+      const row = this.db.prepare(MEMORY_SQL.sqlite.insert).get(owner, content, at) as Row;
+      return toMemory({ ...row, owner, content, at });
+    }).immediate();
+  }
+
+  async searchMemories(owner: string, query: string, limit: number): Promise<MemoryRecord[]> {
+    const words = searchWords(query);
+    if (words.length === 0) return [];
+    return (this.db.prepare(MEMORY_SQL.sqlite.search).all(owner, MEMORY_SQL.sqlite.match(words), limit) as Row[]).map(toMemory);
+  }
+
+  async countMemories(owner: string): Promise<number> {
+    return Number((this.db.prepare(MEMORY_SQL.sqlite.count).get(owner) as Row).n);
   }
 }
 

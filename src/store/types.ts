@@ -3,6 +3,7 @@
  * implement it; one contract test suite runs against both. Everything is
  * JSON-serializable values keyed by strings.
  */
+import type { Message } from '../core/messages.js';
 import type { SpanRecord } from '../core/span.js';
 
 export type RunStatus = 'running' | 'suspended' | 'completed' | 'failed';
@@ -115,6 +116,37 @@ export interface ApprovalDecision {
   expect?: { reviewer?: string; deadline?: number };
 }
 
+/** A conversation kept across runs, scoped by its owner. */
+export interface SessionRecord {
+  owner: string;
+  sessionId: string;
+  /** Grows with every claim and append; a write names the version it read. */
+  version: number;
+  messageCount: number;
+  /** The run writing the session now, and until when its lease holds. */
+  holder?: string;
+  heldUntil?: number;
+  /** What a context policy stored (a summary of older turns), reused across runs. */
+  summary?: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A writer's hold on a session: who, at which version, and how long each write extends the lease. */
+export interface SessionLease {
+  holder: string;
+  version: number;
+  leaseMs: number;
+}
+
+/** One remembered fact. */
+export interface MemoryRecord {
+  id: string;
+  owner: string;
+  content: string;
+  at: number;
+}
+
 export interface ApprovalReassignment {
   reviewer: string;
   deadline?: number;
@@ -202,4 +234,31 @@ export interface Store {
   kvGet(namespace: string, key: string): Promise<unknown | undefined>;
   kvPut(namespace: string, key: string, value: unknown): Promise<void>;
   kvList(namespace: string): Promise<{ key: string; value: unknown }[]>;
+
+  // Sessions: conversations kept across runs, keyed by (owner, id); an owner reaches only its own.
+  getSession(owner: string, sessionId: string): Promise<SessionRecord | undefined>;
+  /** Most recently used first; every owner's when `owner` is undefined (an operator's view). */
+  listSessions(owner?: string): Promise<SessionRecord[]>;
+  sessionMessages(owner: string, sessionId: string): Promise<Message[]>;
+  /**
+   * Takes the session for `holder` (creating it if new) when nobody holds a live lease, by a
+   * conditional update on the version just read: of several claimants exactly one wins. The
+   * claimed record, or undefined with the current one when another holds it.
+   */
+  claimSession(owner: string, sessionId: string, holder: string, leaseMs: number): Promise<{ claimed?: SessionRecord; current: SessionRecord }>;
+  /**
+   * Appends messages (and replaces the summary, when given) in one transaction, if `lease` still
+   * holds the session at its version. The new version, or undefined when the lease was lost.
+   */
+  appendSession(owner: string, sessionId: string, lease: SessionLease, messages: readonly Message[], summary?: unknown): Promise<number | undefined>;
+  releaseSession(owner: string, sessionId: string, holder: string): Promise<void>;
+  /** True when there was such a session. */
+  deleteSession(owner: string, sessionId: string): Promise<boolean>;
+
+  // Long-term memory: facts per owner, found by full-text search (SQLite FTS5, PostgreSQL tsvector).
+  /** Saves a fact unless the owner already has `cap`; undefined when at the cap. */
+  addMemory(owner: string, content: string, cap: number): Promise<MemoryRecord | undefined>;
+  /** The owner's facts matching any word of `query`, best first. */
+  searchMemories(owner: string, query: string, limit: number): Promise<MemoryRecord[]>;
+  countMemories(owner: string): Promise<number>;
 }

@@ -15,11 +15,11 @@ describe('agent-patterns CLI', () => {
     expect(r.out).toMatch(/usage: model turns 2, tool calls 1/);
   });
 
-  it('run order-support refused by its input guardrail: no model call, still labelled scripted, never "model: undefined"', async () => {
+  it('run order-support refused by its input guardrail: no model call, and the label says so (never "model: undefined")', async () => {
     const r = await cli('run', 'order-support', '--input', 'I am customer c-22. Where is order 1042?');
     expect(r.code).toBe(0);
     expect(r.out).toContain('outcome: refused by guardrail own-orders');
-    expect(r.out).toContain('scripted model');
+    expect(r.out).toContain('[no model was called]');
     expect(r.out).not.toContain('undefined');
     expect(r.out).toMatch(/usage: model turns 0, tool calls 0/);
   });

@@ -79,6 +79,6 @@ describe('agent-patterns run --stream', () => {
   it('--stream with --durable is refused with a reason', async () => {
     const r = await runCli('run', 'refund-approval', '--stream', '--durable');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--stream is not supported with --durable yet/);
+    expect(r.err).toMatch(/--stream is not supported with --durable, --session or --store yet/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { Agent, ConfigError, OutputValidationError, RunAborted, run, spanTree, tool, type AnyTool } from 'agent-patterns';
+import { Agent, ConfigError, MaxTurnsExceeded, OutputValidationError, RunAborted, run, spanTree, tool, type AnyTool } from 'agent-patterns';
 import { scripted, toolResults, type ScriptedTurn } from 'agent-patterns/testing';
 
 const order = tool({
@@ -73,12 +73,22 @@ describe('Agent tool loop', () => {
     expect(res.output.actions.map((a) => a.result)).toEqual([0, 1, 2]);
   });
 
-  it('returns the fallback at its own turn cap', async () => {
+  it('stops at its own turn cap with MaxTurnsExceeded, carrying what it did (never a canned answer)', async () => {
     const model = scripted(() => ({ toolCalls: [{ name: 'get_order', args: { order_id: '1' } }] }));
-    const res = await run(new Agent({ name: 'a', instructions: 'x', model, tools: [order], maxTurns: 3 }), 'x');
-    expect(res.output.stopReason).toBe('max_turns');
-    expect(res.output.text).toMatch(/could not complete/);
-    expect(res.output.actions).toHaveLength(3);
+    const err = await run(new Agent({ name: 'a', instructions: 'x', model, tools: [order], maxTurns: 3 }), 'x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MaxTurnsExceeded);
+    const e = err as MaxTurnsExceeded;
+    expect(e.code).toBe('MAX_TURNS_EXCEEDED');
+    expect(e.maxTurns).toBe(3);
+    expect(e.actions).toHaveLength(3);
+    expect(e.messages.at(-1)).toMatchObject({ role: 'tool', toolName: 'get_order' });
+  });
+
+  it('the default turn cap is 20, as documented', async () => {
+    const model = scripted(() => ({ toolCalls: [{ name: 'get_order', args: { order_id: '1' } }] }));
+    const err = await run(new Agent({ name: 'a', instructions: 'x', model, tools: [order] }), 'x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MaxTurnsExceeded);
+    expect((err as MaxTurnsExceeded).actions).toHaveLength(20);
   });
 
   it('validates structured output and lets the model correct itself once', async () => {

@@ -20,12 +20,13 @@ const tsc = join(repo, 'node_modules/typescript/bin/tsc');
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   name: string;
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
   peerDependenciesMeta: Record<string, { optional?: boolean }>;
   exports: Record<string, unknown>;
 };
 
 /** Entries a user may import with no optional peer installed. */
-const PEERLESS = ['.', './durable', './hitl', './events', './store', './testing', './sandbox', './models', './stream', './evals', './studio'];
+const PEERLESS = ['.', './durable', './hitl', './events', './store', './testing', './sandbox', './models', './stream', './evals', './studio', './sessions'];
 
 let work: string;
 let app: string;
@@ -39,10 +40,14 @@ function packageDir(name: string, from: string): string {
   }
 }
 
-/** The package's `dependencies` and theirs, transitively: what `npm install agent-patterns` brings. */
+/**
+ * The package's `dependencies` and required peers (zod: npm installs those too), and their dependencies,
+ * transitively: what `npm install agent-patterns` brings.
+ */
 function dependencyClosure(): Map<string, string> {
   const found = new Map<string, string>();
-  const queue: [string, string][] = Object.keys(pkg.dependencies).map((name) => [name, repo]);
+  const requiredPeers = Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta[name]?.optional);
+  const queue: [string, string][] = [...Object.keys(pkg.dependencies), ...requiredPeers].map((name) => [name, repo]);
   while (queue.length > 0) {
     const [name, from] = queue.pop()!;
     if (found.has(name)) continue;

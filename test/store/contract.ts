@@ -9,6 +9,7 @@ import type { SpanRecord } from '../../src/core/span.js';
 import { ApprovalAlreadyDecided, ApprovalChanged, ApprovalExists, ApprovalNotFound, ApprovalNotUsable, StoreError } from '../../src/store/errors.js';
 import { LATEST_VERSION, MIGRATIONS, type AppliedMigration } from '../../src/store/migrations.js';
 import type { ApprovalRecord, AuditEntry, RunRecord, Store } from '../../src/store/types.js';
+import { sessionContract } from './session-contract.js';
 
 export type StoreOpener = () => Promise<Store>;
 
@@ -633,6 +634,8 @@ export function storeContract(backend: 'sqlite' | 'postgres', newLocation: () =>
         expect(await stores[2]!.kvGet('ns', 'k')).toBe(1);
       });
     });
+
+    sessionContract(newLocation);
   });
 }
 

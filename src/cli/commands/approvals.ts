@@ -1,11 +1,13 @@
 /** `agent-patterns approvals list|approve|reject`: the reviewer's side of pattern 11. */
 import type { Command } from 'commander';
+import type { DurableState } from '../../durable/run.js';
 import { decideApproval } from '../../hitl/decide.js';
 import { sweepApprovals } from '../../hitl/sweep.js';
 import type { ApprovalStatus } from '../../store/types.js';
 import { CliError } from '../errors.js';
 import { table, truncate } from '../format.js';
-import { STORE_OPTION, withStore } from './resume.js';
+import { resumeHint } from '../hints.js';
+import { STORE_OPTION, withStore, EXISTING_STORE } from './resume.js';
 
 const STATUSES: ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired'];
 
@@ -39,7 +41,7 @@ export function registerApprovals(program: Command): void {
           a.deadline ? new Date(a.deadline).toISOString() : '-', truncate(a.recommendation ?? '', 60),
         ]);
         process.stdout.write(table(['id', 'run', 'call', 'reviewer', 'status', 'deadline', 'recommendation'], rows) + '\n');
-      });
+      }, EXISTING_STORE);
     });
 
   for (const decision of ['approve', 'reject'] as const) {
@@ -55,8 +57,12 @@ export function registerApprovals(program: Command): void {
         await withStore(opts.store, async (store) => {
           const decided = await decideApproval(store, id, { decision, reviewer: opts.reviewer, ...(opts.comment ? { comment: opts.comment } : {}) });
           if (opts.json) process.stdout.write(JSON.stringify(decided) + '\n');
-          else process.stdout.write(`${decided.approvalId} ${decided.status} by ${decided.decidedBy}; resume the run with: agent-patterns resume ${decided.runId}\n`);
-        });
+          else {
+            const model = ((await store.getRun(decided.runId))?.state as DurableState | undefined)?.model;
+            const next = resumeHint(decided.runId, { ...(opts.store ? { store: opts.store } : {}), ...(model ? { model } : {}) });
+            process.stdout.write(`${decided.approvalId} ${decided.status} by ${decided.decidedBy}; resume the run with: ${next}\n`);
+          }
+        }, EXISTING_STORE);
       });
   }
 }

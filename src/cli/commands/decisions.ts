@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { describeIssues } from '../../events/consume.js';
 import { table, truncate } from '../format.js';
-import { withStore } from './resume.js';
+import { withStore, EXISTING_STORE } from './resume.js';
 import { intOption } from '../options.js';
 
 export function registerDecisions(program: Command): void {
@@ -34,7 +34,7 @@ export function registerDecisions(program: Command): void {
             rows.map((r) => [r.consumer, r.eventId, truncate(summarize(r.decision), 80), new Date(r.decidedAt).toISOString()]),
           ) + `\n${rows.length} of ${total} decision(s)\n`,
         );
-      });
+      }, EXISTING_STORE);
     });
 }
 

@@ -4,7 +4,7 @@ import { listExamples } from '../../../examples/vend/registry.js';
 import { SCRIPTED_NOTICE } from '../../models/scripted.js';
 import type { Store } from '../../store/types.js';
 import { CliError } from '../errors.js';
-import { table, truncate } from '../format.js';
+import { table } from '../format.js';
 import { runRecorded } from '../record-run.js';
 import { STORE_OPTION, withStore } from './resume.js';
 
@@ -26,6 +26,7 @@ async function demo(opts: { json?: boolean }, store: Store | undefined): Promise
   const runs = examples.flatMap((ex) => [{ ex, mcp: false }, ...(ex.mcp ? [{ ex, mcp: true }] : [])]);
   const rows: (string | number)[][] = [];
   let failures = 0;
+  let skipped = 0;
   for (const { ex, mcp } of runs) {
     const t0 = performance.now();
     const label = mcp ? `${ex.name} --mcp` : ex.name;
@@ -37,16 +38,24 @@ async function demo(opts: { json?: boolean }, store: Store | undefined): Promise
       if (opts.json) {
         process.stdout.write(JSON.stringify({ example: label, pattern: ex.pattern, scripted: out.result.scripted, outcome: out.outcome, usage: u, ms }) + '\n');
       }
-      rows.push([label, `${ex.pattern} ${ex.patternName}`, truncate(out.outcome, 40), u.modelTurns, u.toolCalls, u.inputTokens + u.outputTokens, ms]);
+      rows.push([label, `${ex.pattern} ${ex.patternName}`, out.outcome, u.modelTurns, u.toolCalls, u.inputTokens + u.outputTokens, ms]);
     } catch (err) {
-      failures++;
       const msg = err instanceof Error ? err.message : String(err);
+      // The MCP variant needs an optional peer (@modelcontextprotocol/sdk): an installed app without it skips the row.
+      if (mcp && (err as { code?: unknown } | null)?.code === 'MCP_UNAVAILABLE') {
+        skipped++;
+        if (opts.json) process.stdout.write(JSON.stringify({ example: label, pattern: ex.pattern, skipped: msg }) + '\n');
+        rows.push([label, `${ex.pattern} ${ex.patternName}`, `skipped: ${msg}`, '-', '-', '-', '-']);
+        continue;
+      }
+      failures++;
       if (opts.json) process.stdout.write(JSON.stringify({ example: label, pattern: ex.pattern, error: msg }) + '\n');
-      rows.push([label, `${ex.pattern} ${ex.patternName}`, `FAILED: ${truncate(msg, 60)}`, '-', '-', '-', Math.round(performance.now() - t0)]);
+      rows.push([label, `${ex.pattern} ${ex.patternName}`, `FAILED: ${msg}`, '-', '-', '-', Math.round(performance.now() - t0)]);
     }
   }
   if (!opts.json) {
-    process.stdout.write(`Vend demo — ${examples.length} examples, offline (${runs.length - examples.length} also with their tools over MCP, stdio). [${SCRIPTED_NOTICE}]\n\n`);
+    const overMcp = runs.length - examples.length - skipped;
+    process.stdout.write(`Vend demo — ${examples.length} examples, offline (${overMcp} also with their tools over MCP, stdio). [${SCRIPTED_NOTICE}]\n\n`);
     process.stdout.write(table(['example', 'pattern', 'outcome', 'model turns', 'tool calls', 'tokens', 'ms'], rows) + '\n');
   }
   if (failures) throw new CliError(`${failures} example(s) failed`, 1);

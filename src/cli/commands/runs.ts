@@ -5,7 +5,9 @@ import type { RunStatus } from '../../store/types.js';
 import { CliError } from '../errors.js';
 import { formatUsage, table, truncate } from '../format.js';
 import { intOption } from '../options.js';
-import { STORE_OPTION, withStore } from './resume.js';
+import { STORE_OPTION, withStore, EXISTING_STORE } from './resume.js';
+
+const RUN_STATUSES: readonly RunStatus[] = ['running', 'suspended', 'completed', 'failed'];
 
 export function registerRuns(program: Command): void {
   const runs = program.command('runs').description('durable runs: list, show');
@@ -19,6 +21,7 @@ export function registerRuns(program: Command): void {
     .option('--json', 'one JSON array')
     .action(async (opts: { status?: string; limit: string; store?: string; json?: boolean }) => {
       const limit = intOption(opts.limit, '--limit', 1);
+      if (opts.status !== undefined && !RUN_STATUSES.includes(opts.status as RunStatus)) throw new CliError(`--status must be one of ${RUN_STATUSES.join(', ')}, got "${opts.status}"`);
       await withStore(opts.store, async (store) => {
         const list = await store.listRuns({ ...(opts.status ? { status: opts.status as RunStatus } : {}), limit });
         if (opts.json) {
@@ -34,7 +37,7 @@ export function registerRuns(program: Command): void {
           return [r.runId, r.workflow, r.status, new Date(r.updatedAt).toISOString(), s?.pending?.map((p) => p.approvalId).join(' ') || '-', truncate(r.error?.message ?? '', 50)];
         });
         process.stdout.write(table(['run', 'workflow', 'status', 'updated', 'waiting for', 'error'], rows) + '\n');
-      });
+      }, EXISTING_STORE);
     });
 
   runs
@@ -72,6 +75,6 @@ export function registerRuns(program: Command): void {
         }
         lines.push(`trace: ${trace.length} spans (${trace.filter((x) => x.kind === 'model').length} model, ${trace.filter((x) => x.kind === 'tool').length} tool)`);
         process.stdout.write(lines.join('\n') + '\n');
-      });
+      }, EXISTING_STORE);
     });
 }

@@ -6,14 +6,17 @@
 import type OpenAI from 'openai';
 import type { CallOptions } from '../../core/model.js';
 import { registerSecret } from '../../core/secrets.js';
+import { loadOpenAI } from '../sdk.js';
 import type { ModelSpecOptions } from '../spec-options.js';
 import { SdkModel } from './sdk-model.js';
 
 type OpenAIModule = typeof import('openai');
 
 export abstract class OpenAISdkModel<Prepared, Data, Chunk> extends SdkModel<OpenAIModule, OpenAI, Prepared, Data, Chunk> {
+  declare readonly provider: 'openai' | 'openai-compatible';
+
   constructor(
-    provider: string,
+    provider: 'openai' | 'openai-compatible',
     modelId: string,
     options: ModelSpecOptions,
     /** Without a key no Authorization header is sent at all (local servers rarely want one). */
@@ -25,7 +28,7 @@ export abstract class OpenAISdkModel<Prepared, Data, Chunk> extends SdkModel<Ope
   }
 
   protected loadSdk(): Promise<OpenAIModule> {
-    return import('openai');
+    return loadOpenAI(this.provider);
   }
 
   protected newClient(sdk: OpenAIModule): OpenAI {
