@@ -9,8 +9,9 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { z } from 'zod';
 import { Agent, tool } from 'agent-patterns';
 import { scripted } from 'agent-patterns/testing';
+import { forceGc, quantile, round } from './lib-core.js';
 
-export const VERSION = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export { VERSION, check, emit, forceGc, median, quantile, round } from './lib-core.js';
 
 /**
  * The scripted model contract: stateless; n = tool results in the conversation;
@@ -64,29 +65,6 @@ export function calculatorAgent(toolTurns, delayMs = 0) {
 }
 
 export const PROMPT = 'add numbers nine times';
-
-export function forceGc() {
-  if (typeof globalThis.gc !== 'function') throw new Error('run scenarios with node --expose-gc (bench/run.js does)');
-  globalThis.gc();
-}
-
-export function check(cond, what) {
-  if (!cond) throw new Error(`bench check failed: ${what}`);
-}
-
-export function quantile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-
-export function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-export const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
  * The S1 measurement, shared by S1 and S4: `warmup` runs, forced GC, `measured`
@@ -164,9 +142,3 @@ export function threadMetrics(threads, runs) {
   };
 }
 
-/** The one line a scenario process prints; bench/run.js reads it. */
-export function emit(scenario, metrics, extra = {}) {
-  process.stdout.write(
-    JSON.stringify({ framework: 'agent-patterns', version: VERSION, scenario, node: process.version, metrics, ...extra }) + '\n',
-  );
-}

@@ -14,6 +14,7 @@
  * the S3 burst after ten times the warm-up, to read how much of S3 is V8
  * compiling the run path during the burst.
  *
+ * S6 (streaming) runs once: it spawns ours and the anchor's (`ai`) processes itself, alternating.
  * S7 (cold start) runs once: it spawns its own fresh processes, through GNU
  * `time` when installed (apt-get install time), and reports medians of 10.
  */
@@ -28,6 +29,8 @@ const SCENARIOS = [
   { id: 'S3', file: 's3-concurrency.js', title: '1000 concurrent runs (2 × 20 ms turns)' },
   { id: 'S4', file: 's4-durable.js', title: 'S1 with JSONL trace file + SQLite store' },
   { id: 'S5', file: 's5-events.js', title: 'events through consume() (in-memory source, SQLite store)' },
+  // S6 and S7 spawn their own fresh processes (ours and the anchor's, alternating) and take medians themselves.
+  { id: 'S6', file: 's6-streaming.js', title: 'streaming overhead: 1000 deltas, against `ai` streamText in the same run', once: true },
   // S7 spawns its own fresh processes (10 rounds) and takes medians itself: one run of it, whatever --repeat says.
   { id: 'S7', file: 's7-cold-start.js', title: 'cold start: import and first run, against `ai` in the same run', once: true },
   { id: 'S2-floor', file: 's2-floor.js', title: 'S2 hand-written without the library (reference, --floor)', optional: true },
@@ -64,6 +67,16 @@ const TARGETS = {
     { metric: 'heap_growth_kb', op: 'report' },
   ],
   S5: [{ metric: 'events_per_s', op: 'report' }, { metric: 'us_per_event', op: 'report' }, { metric: 'cpu_us_per_event', op: 'report' }],
+  // The anchor of S6 is `ai`'s streamText measured in the same run (its ai_* rows), not a fixed figure.
+  S6: [
+    { metric: 'p50_us_per_delta_vs_ai', target: 0.1, op: '<=', anchor: 1 },
+    { metric: 'first_delta_us_vs_ai', target: 0.1, op: '<=', anchor: 1 },
+    ...['p50_us_per_delta', 'mean_us_per_delta', 'cpu_us_per_delta', 'first_delta_us_p50', 'heap_growth_kb'].flatMap((m) => [
+      { metric: m, op: 'report' },
+      { metric: `ai_${m}`, op: 'report' },
+    ]),
+    { metric: 'cpu_us_per_delta_vs_ai', op: 'report' },
+  ],
   // The anchor of S7 is `ai` measured in the same run (its rows below), not a fixed figure.
   S7: [
     { metric: 'import_vs_ai', target: 0.6, op: '<=', anchor: 1 },

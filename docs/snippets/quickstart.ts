@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Agent, createModel, run, tool } from 'agent-patterns';
+import { stream } from 'agent-patterns/stream';
 import { scripted } from 'agent-patterns/testing';
 
 const getOrder = tool({
@@ -20,3 +21,9 @@ const result = await run(agent, 'Where is order 1042?', { budget: { maxModelTurn
 console.log(result.output.text);    // the answer
 console.log(result.output.actions); // the action trace: tool, args, result, timing
 console.log(result.usage);          // turns, tool calls, tokens, cost, wall time
+
+// Or stream it: every token and every step as it happens (the same options as run()).
+for await (const e of stream(agent, 'Where is order 1042?')) {
+  if (e.type === 'text-delta') process.stdout.write(e.delta);
+  else if (e.type === 'tool-call') console.log(`[${e.path}] ${e.tool}(${JSON.stringify(e.args)})`);
+}

@@ -66,7 +66,8 @@ export function incidentScript(): Model {
         },
       },
     ],
-    { delayMs: 25 },
+    // Streamed (`run incident-triage --stream`), a word every 15 ms, as from a live provider: the three views overlap.
+    { delayMs: 25, chunkDelayMs: 15 },
   );
 }
 

@@ -36,6 +36,11 @@ export interface ScriptedOptions {
   name?: string;
   /** Wait this long before every answer (with 0, no timer at all). */
   delayMs?: number;
+  /**
+   * When streamed, wait this long before each piece after the first, as a real provider's tokens arrive over
+   * time (so parallel agents' streams overlap, as they would live). Unset or 0: no timer. generate() ignores it.
+   */
+  chunkDelayMs?: number;
   /** Fixed usage per call; by default ~4 characters per token of what went in and out. */
   usage?: Usage;
 }
@@ -69,7 +74,11 @@ export class ScriptedModel implements Model {
   /** The same answer as generate(), its text in word-sized pieces (so a streamed demo visibly streams). */
   async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamEvent> {
     const response = await this.generate(request, options);
+    const pace = this.options.chunkDelayMs;
+    let first = true;
     for (const delta of response.text.match(/\s*\S+\s*/g) ?? []) {
+      if (pace && !first) await afterDelay(pace, options, () => undefined);
+      first = false;
       if (options?.signal?.aborted) throw options.signal.reason;
       yield { type: 'text-delta', delta };
     }

@@ -15,8 +15,9 @@ import { addModelOptions, buildModel, requestedModel, type ModelOptions } from '
 import { runDurableExample, STORE_OPTION, withStore } from './resume.js';
 import '../../sessions/run-options.js';
 import { OWNER_OPTION } from './sessions.js';
+import { streamExample } from './run-stream.js';
 
-type RunOpts = ModelOptions & { input?: string; json?: boolean; mcp?: boolean; durable?: boolean; store?: string; attach: string[]; session?: string; owner: string };
+type RunOpts = ModelOptions & { input?: string; json?: boolean; mcp?: boolean; durable?: boolean; store?: string; attach: string[]; session?: string; owner: string; stream?: boolean };
 
 export function registerRun(program: Command, examples?: readonly VendExample[]): void {
   const cmd = addModelOptions(
@@ -26,7 +27,8 @@ export function registerRun(program: Command, examples?: readonly VendExample[])
       .argument('<example>', 'example name')
       .option('--input <text>', 'the input (default: the example\'s own; each example\'s input is listed below)')
       .option('--attach <file>', 'send an image or document (PDF…) with the input; repeatable (examples that take attachments: order-support)', collect, [])
-      .option('--json', 'print one JSON object instead of text')
+      .option('--json', 'print one JSON object instead of text (with --stream: one JSON event per line)')
+      .option('--stream', 'print tokens as they arrive and a log of the run\'s steps, tool calls and decisions')
       .option('--mcp', 'take the tools from Vend\'s order service over MCP (stdio), for examples that support it (order-support)')
       .option('--durable', 'run as a durable run in the store: human approvals suspend it until decided (refund-approval, refund-orchestrator)')
       .option('--session <id>', 'continue this conversation: its history from the store goes before the input, the new turns are saved (agent examples)')
@@ -51,6 +53,7 @@ export function registerRun(program: Command, examples?: readonly VendExample[])
       throw new CliError(`--input: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (opts.durable && opts.session) throw new CliError('--session and --durable cannot be combined yet');
+    if (opts.stream && (opts.durable || opts.session || opts.store)) throw new CliError('--stream is not supported with --durable, --session or --store yet');
     if (opts.durable) {
       return runDurableExample(example.name, input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.json ? { json: true } : {}), ...(wanted ? { model: wanted } : {}) });
     }
@@ -59,6 +62,7 @@ export function registerRun(program: Command, examples?: readonly VendExample[])
     const model = await buildModel(wanted);
     const options = { ...(model ? { model } : {}), ...(attachments.length ? { attachments } : {}), ...(opts.mcp ? { mcp: true } : {}) };
     // With a store given (or a session, which lives in one), the run's record and trace land in it, so `runs show <id>` finds it.
+    if (opts.stream) return streamExample(example, input, options, { ...(opts.json ? { json: true } : {}), ...(opts.model ? { modelName: opts.model } : {}) });
     const out = opts.store || process.env[STORE_ENV] || opts.session
       ? await withStore(opts.store, (store) => runRecorded(example, input, { ...options, ...(opts.session ? { store, session: opts.session, owner: opts.owner } : {}) }, store))
       : await example.run(input, options);
