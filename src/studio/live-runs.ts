@@ -8,6 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import { streamRun, type StreamHooks } from '../core/streaming/stream.js';
 import type { RunEvent } from '../core/streaming/events.js';
+import { sseFrame } from '../core/streaming/sse.js';
 import type { RunResult } from '../core/run.js';
 import { newRunId } from '../core/run-id.js';
 import { ApiError } from './api.js';
@@ -42,7 +43,7 @@ export class LiveRuns {
     const pump = (async () => {
       for await (const event of stream) {
         if (live.events.length < MAX_EVENTS) live.events.push(event);
-        const frame = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+        const frame = sseFrame(event);
         for (const res of live.followers) res.write(frame);
       }
     })();
@@ -64,7 +65,7 @@ export class LiveRuns {
     const live = this.runs.get(runId);
     if (!live) throw new ApiError(404, `run ${runId} was not started by this studio`);
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-    for (const event of live.events) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    for (const event of live.events) res.write(sseFrame(event));
     if (live.done) return void res.end();
     live.followers.add(res);
     res.on('close', () => live.followers.delete(res));

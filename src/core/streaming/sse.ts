@@ -17,7 +17,7 @@ export function toSSEStream(stream: RunStream<unknown>): ReadableStream<Uint8Arr
     async pull(controller) {
       const next = await events.next();
       if (next.done) return controller.close();
-      controller.enqueue(encoder.encode(frame(next.value)));
+      controller.enqueue(encoder.encode(sseFrame(next.value)));
     },
     cancel(reason) {
       stream.cancel(reason ?? 'the client went away');
@@ -35,6 +35,7 @@ export function toSSE(stream: RunStream<unknown>, init: ResponseInit = {}): Resp
   return new Response(toSSEStream(stream), { ...init, headers });
 }
 
-function frame(event: RunEvent): string {
+/** One server-sent event frame of a RunEvent: `event: <type>`, `data: <json>`, a blank line. */
+export function sseFrame(event: RunEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
